@@ -1,0 +1,46 @@
+# Entry points: `make run` (the main job), `make up` (services for curl), `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.lock.sha256
+LOCK := requirements/lock.txt
+
+.PHONY: venv test lint buildifier lock run up bench clean
+
+# Reinstall only when the lock's hash changes; uv when available, pip otherwise.
+venv: $(STAMP)
+$(STAMP): $(LOCK)
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@if command -v uv >/dev/null 2>&1; then \
+		uv pip sync --quiet --python $(PY) --require-hashes $(LOCK); \
+	else \
+		$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r $(LOCK); \
+	fi
+	@sha256sum $(LOCK) > $(STAMP)
+
+lock:
+	uv pip compile requirements/runtime.in requirements/test.in --generate-hashes \
+		--python-version 3.11 --quiet -o $(LOCK)
+
+test: venv buildifier lint
+	$(PY) -m pytest
+
+lint: venv
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+buildifier:
+	@$(PY) tools/check/buildifier.py
+
+run: venv
+	$(PY) -m tools.stack run
+
+up: venv
+	$(PY) -m tools.stack up
+
+bench: venv
+	$(PY) -m tools.bench
+
+clean:
+	rm -rf $(VENV) out .state .pytest_cache

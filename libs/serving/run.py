@@ -1,0 +1,45 @@
+"""The entry point behind ``python -m services.<name>``."""
+
+import sys
+from collections.abc import Callable
+
+import uvicorn
+from pydantic import ValidationError
+
+from libs.serving.logs import configure_logging
+from libs.serving.settings import ServiceSettings, StartupError, settings_error
+
+
+def serve(
+    name: str,
+    settings_cls: type[ServiceSettings],
+    create_app: Callable,
+    preflight: Callable[[ServiceSettings], None] | None = None,
+) -> None:
+    """Read settings, check backends, configure JSON logs and run uvicorn.
+
+    Invalid variables exit 2 and a failed ``preflight`` (an unreachable Redis, say) raising
+    :class:`StartupError` exits 1, each with one line on stderr, before anything listens.
+    """
+    try:
+        settings = settings_cls()
+        if preflight is not None:
+            preflight(settings)
+    except ValidationError as exc:
+        print(f"{name}: {settings_error(exc)}", file=sys.stderr)
+        raise SystemExit(2) from None
+    except StartupError as exc:
+        print(f"{name}: {exc}", file=sys.stderr)
+        raise SystemExit(1) from None
+    configure_logging(name)
+    app = create_app(settings)
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        loop="uvloop",
+        http="httptools",
+        access_log=False,
+        log_config=None,
+        timeout_graceful_shutdown=10,
+    )

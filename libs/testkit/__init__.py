@@ -1,0 +1,18 @@
+"""Real servers for tests: free loopback ports, processes started and stopped by PID.
+
+Tests use real redis-server, prometheus and the services themselves rather than mocks. A server
+binary that is not installed makes the test skip with the reason on a developer machine and fail
+under CI (``CI`` set), where ``.ci/run`` must have installed it.
+"""
+
+from libs.testkit.process import ManagedProcess, free_port, require_binary, wait_http
+from libs.testkit.servers import RedisServer, ServiceProcess
+
+__all__ = [
+    "ManagedProcess",
+    "RedisServer",
+    "ServiceProcess",
+    "free_port",
+    "require_binary",
+    "wait_http",
+]

@@ -1,0 +1,74 @@
+"""The servers tests start: redis-server and the platform's own services."""
+
+import sys
+from pathlib import Path
+
+from libs.testkit.process import ManagedProcess, free_port, require_binary, wait_http, wait_port
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+class RedisServer(ManagedProcess):
+    """A throw-away ``redis-server`` on a free port, persisting nothing unless asked.
+
+    ``restart()`` keeps the port, so clients configured with :attr:`url` reconnect to it.
+    """
+
+    def __init__(self, workdir: Path, port: int | None = None, appendonly: bool = False):
+        self.port = port or free_port()
+        self.workdir = Path(workdir)
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        argv = [
+            require_binary("redis-server"),
+            "--port", str(self.port),
+            "--bind", "127.0.0.1",
+            "--dir", str(self.workdir),
+            "--save", "",
+            "--appendonly", "yes" if appendonly else "no",
+        ]  # fmt: skip
+        super().__init__(argv, self.workdir / f"redis-{self.port}.log")
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> "RedisServer":
+        super().start()
+        wait_port(self.port, proc=self.proc)
+        return self
+
+    def restart(self) -> "RedisServer":
+        self.stop()
+        return self.start()
+
+
+class ServiceProcess(ManagedProcess):
+    """``python -m services.<name>`` on a free port, started from the repository root.
+
+    ``env`` adds variables (``REDIS_URL``, ``STATE_DIR``, ...); ``PORT`` and ``HOST`` are set here.
+    ``start()`` returns once ``GET /health`` answers 2xx. ``restart()`` keeps port and env, so a
+    killed service comes back where clients expect it.
+    """
+
+    def __init__(self, name: str, workdir: Path, env: dict | None = None, port: int | None = None):
+        self.name = name
+        self.port = port or free_port()
+        env = {"HOST": "127.0.0.1", "PORT": str(self.port), **(env or {})}
+        log = Path(workdir) / f"{name}-{self.port}.log"
+        super().__init__([sys.executable, "-m", f"services.{name}"], log, env=env, cwd=REPO_ROOT)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 30.0) -> "ServiceProcess":
+        super().start()
+        try:
+            wait_http(f"{self.url}/health", timeout=timeout, proc=self.proc)
+        except (RuntimeError, TimeoutError) as exc:
+            raise RuntimeError(f"{self.name} did not start: {exc}\n{self.log()[-3000:]}") from exc
+        return self
+
+    def restart(self) -> "ServiceProcess":
+        self.stop()
+        return self.start()

@@ -13,9 +13,13 @@ from libs.serving.logs import configure_logging, request_id
 from libs.serving.middleware import ServingMiddleware
 from libs.serving.prom import metrics_route
 from libs.serving.run import serve
+from libs.serving.schemas import FiniteFloat, ObservationId, SeriesId
 from libs.serving.settings import ServiceSettings, StartupError, settings_error
 
 __all__ = [
+    "FiniteFloat",
+    "ObservationId",
+    "SeriesId",
     "ServiceSettings",
     "ServingMiddleware",
     "StartupError",

@@ -34,10 +34,10 @@ buildifier:
 	@$(PY) tools/check/buildifier.py
 
 run: venv
-	$(PY) -m tools.stack run
+	$(PY) -m tools.stack
 
 up: venv
-	$(PY) -m tools.stack up
+	$(VENV)/bin/honcho -f Procfile start
 
 bench: venv
 	$(PY) -m tools.bench

@@ -1,4 +1,4 @@
-"""Real servers for tests: free loopback ports, processes started and stopped by PID.
+"""Real servers for tests and local runs: free loopback ports, processes started and stopped by PID.
 
 Tests use real redis-server, prometheus and the services themselves rather than mocks. A server
 binary that is not installed makes the test skip with the reason on a developer machine and fail

@@ -1,0 +1,88 @@
+"""A keep-alive JSON client with retries: connection errors and 5xx are retried, 4xx is not.
+
+Built on the standard library's ``http.client``: one persistent connection per service and no
+per-request allocations beyond the JSON itself, because the pipeline makes three requests per
+observation and the client's cost adds directly to every observation.
+"""
+
+import http.client
+import time
+from urllib.parse import urlsplit
+
+import orjson
+
+RETRYABLE_ERRORS = (ConnectionError, TimeoutError, http.client.HTTPException, OSError)
+
+
+class StepError(RuntimeError):
+    """A pipeline step failed for good (a 4xx, or retries exhausted)."""
+
+    def __init__(self, step: str, reason: str):
+        super().__init__(f"{step}: {reason}")
+        self.step = step
+        self.reason = reason
+
+
+class JsonClient:
+    """``get``/``post`` JSON to one service, reconnecting and retrying with exponential backoff."""
+
+    def __init__(self, base_url: str, retries: int = 5, backoff: float = 0.1, timeout: float = 10):
+        parts = urlsplit(base_url)
+        if parts.scheme != "http" or not parts.hostname:
+            raise ValueError(f"unsupported service URL {base_url!r}: expected http://host:port")
+        self.base_url = base_url
+        self.host = parts.hostname
+        self.port = parts.port or 80
+        self.prefix = parts.path.rstrip("/")
+        self.retries = retries
+        self.backoff = backoff
+        self.timeout = timeout
+        self.retried = 0
+        self._conn: http.client.HTTPConnection | None = None
+
+    def get(self, path: str, step: str) -> tuple[int, dict | None]:
+        return self.request("GET", path, None, step)
+
+    def post(self, path: str, body: dict | None, step: str) -> tuple[int, dict | None]:
+        return self.request("POST", path, body, step)
+
+    def request(self, method: str, path: str, body, step: str) -> tuple[int, dict | None]:
+        """Status and decoded body; raises :class:`StepError` on 4xx or when retries run out."""
+        payload = b"" if body is None else orjson.dumps(body)
+        headers = {"Content-Type": "application/json"} if body is not None else {}
+        for attempt in range(self.retries + 1):
+            try:
+                status, data = self._send(method, self.prefix + path, payload, headers)
+            except RETRYABLE_ERRORS as exc:
+                self.close()
+                reason = f"{self.base_url} unreachable ({exc.__class__.__name__}: {exc})"
+            else:
+                if status < 500:
+                    if status >= 400:
+                        raise StepError(step, f"HTTP {status} from {path}: {_detail(data)}")
+                    return status, orjson.loads(data) if data else None
+                reason = f"HTTP {status} from {path}: {_detail(data)}"
+            if attempt < self.retries:
+                self.retried += 1
+                time.sleep(self.backoff * 2**attempt)
+        raise StepError(step, f"{reason} after {self.retries} retries")
+
+    def _send(self, method, path, payload, headers) -> tuple[int, bytes]:
+        if self._conn is None:
+            self._conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+        self._conn.request(method, path, payload, headers)
+        response = self._conn.getresponse()
+        return response.status, response.read()
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+
+def _detail(data: bytes) -> str:
+    try:
+        detail = orjson.loads(data).get("detail", data.decode(errors="replace"))
+    except (orjson.JSONDecodeError, AttributeError):
+        detail = data.decode(errors="replace")
+    return str(detail)[:300]

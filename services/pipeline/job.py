@@ -1,0 +1,161 @@
+"""The pipeline: pull observations, turn them into lag features, predict-then-learn on models.
+
+``series_id`` and ``observation_id`` travel end to end, so a retried step is answered from the
+service's idempotency record instead of being applied twice.
+"""
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from services.pipeline.client import JsonClient, StepError
+from services.pipeline.settings import PipelineSettings
+
+
+@dataclass
+class Record:
+    """What the pipeline saw and got back for one observation."""
+
+    observation_id: int
+    series_id: str
+    input: str
+    target: float
+    available_lags: int
+    prediction: float
+    predictions: dict[str, float]
+
+
+@dataclass
+class RunResult:
+    records: list[Record] = field(default_factory=list)
+    exhausted: bool = False
+    seconds: float = 0.0
+    retries: int = 0
+
+
+class Pipeline:
+    """Drives one ingestion, one feature and one or more model services.
+
+    The first model URL's answer gives each record's ``prediction`` (its champion); every
+    model's own prediction is kept in ``predictions``, keyed by model name (``name@url`` when two
+    services serve the same name).
+    """
+
+    def __init__(self, settings: PipelineSettings):
+        self.settings = settings
+
+        def client(url: str) -> JsonClient:
+            return JsonClient(
+                url, settings.retries, settings.backoff_seconds, settings.timeout_seconds
+            )
+
+        self.ingestion = client(settings.ingestion_url)
+        self.features = client(settings.features_url)
+        self.models = [client(url) for url in settings.models]
+        self.stream_query = f"?stream={settings.stream}" if settings.stream else ""
+
+    def n_lags(self) -> int:
+        """The feature service's window size (observations before lags are complete)."""
+        return int(self.features.get("/info", "features")[1]["n_lags"])
+
+    def step(self) -> Record | None:
+        """Process the next observation; ``None`` once the stream is exhausted."""
+        status, obs = self.ingestion.get(f"/next{self.stream_query}", "ingestion")
+        if status == 204 or obs is None:
+            return None
+        series = obs.get("series_id") or "default"
+        oid = obs["observation_id"]
+        add = {"series_id": series, "value": obs["target"], "observation_id": oid}
+        feats = self.features.post("/add", add, "features")[1]
+        learn = {
+            "features": feats["features"],
+            "target": feats["target"],
+            "series_id": series,
+            "observation_id": oid,
+        }
+        answers = [m.post("/predict_learn", learn, f"model {m.base_url}")[1] for m in self.models]
+        return self._record(obs, feats, answers)
+
+    def step_batch(self, size: int) -> list[Record]:
+        """Process up to ``size`` observations with the batch endpoints; ``[]`` when exhausted."""
+        body = {"n": size, **({"stream": self.settings.stream} if self.settings.stream else {})}
+        observations = self.ingestion.post("/next_batch", body, "ingestion")[1]["observations"]
+        if not observations:
+            return []
+        adds = [
+            {
+                "series_id": o.get("series_id") or "default",
+                "value": o["target"],
+                "observation_id": o["observation_id"],
+            }
+            for o in observations
+        ]
+        feats = self.features.post("/add_batch", {"items": adds}, "features")[1]["results"]
+        items = [
+            {
+                "features": f["features"],
+                "target": f["target"],
+                "series_id": a["series_id"],
+                "observation_id": a["observation_id"],
+            }
+            for f, a in zip(feats, adds, strict=True)
+        ]
+        per_model = [
+            m.post("/predict_learn_batch", {"items": items}, f"model {m.base_url}")[1]["results"]
+            for m in self.models
+        ]
+        return [
+            self._record(o, f, list(answers))
+            for o, f, *answers in zip(observations, feats, *per_model, strict=True)
+        ]
+
+    def run(
+        self,
+        limit: int | None = None,
+        batch_size: int | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> RunResult:
+        """Process at most ``limit`` observations (all when ``None``) or until exhausted."""
+        result = RunResult()
+        start = time.perf_counter()
+        while limit is None or len(result.records) < limit:
+            if batch_size:
+                want = batch_size if limit is None else min(batch_size, limit - len(result.records))
+                records = self.step_batch(want)
+            else:
+                record = self.step()
+                records = [] if record is None else [record]
+            if not records:
+                result.exhausted = True
+                break
+            result.records.extend(records)
+            if progress:
+                progress(len(result.records))
+        result.seconds = time.perf_counter() - start
+        result.retries = sum(c.retried for c in (self.ingestion, self.features, *self.models))
+        return result
+
+    def close(self) -> None:
+        for c in (self.ingestion, self.features, *self.models):
+            c.close()
+
+    def _record(self, obs: dict, feats: dict, answers: list[dict]) -> Record:
+        predictions: dict[str, float] = {}
+        for model, answer in zip(self.models, answers, strict=True):
+            for name, value in (
+                answer.get("predictions") or {answer["model"]: answer["prediction"]}
+            ).items():
+                key = name if name not in predictions else f"{name}@{model.base_url}"
+                predictions[key] = value
+        return Record(
+            observation_id=obs["observation_id"],
+            series_id=obs.get("series_id") or "default",
+            input=str(obs.get("input", "")),
+            target=float(obs["target"]),
+            available_lags=int(feats["available_lags"]),
+            prediction=float(answers[0]["prediction"]),
+            predictions=predictions,
+        )
+
+
+__all__ = ["Pipeline", "Record", "RunResult", "StepError"]

@@ -1,0 +1,93 @@
+import asyncio
+
+import pytest
+import redis.asyncio as aioredis
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from libs.lag_features import LagFeatures, MemoryLagStore, RedisLagStore
+from libs.testkit import RedisServer
+
+values = st.floats(allow_nan=False, allow_infinity=False, width=64)
+steps = st.lists(
+    st.tuples(st.sampled_from(["a", "b"]), values, st.none() | st.integers(0, 5)),
+    max_size=30,
+)
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory):
+    server = RedisServer(tmp_path_factory.mktemp("redis")).start()
+    yield server.url
+    server.stop()
+
+
+def run(coro_fn, url):
+    async def main():
+        client = aioredis.Redis.from_url(url)
+        try:
+            await client.flushdb()
+            return await coro_fn(client)
+        finally:
+            await client.aclose()
+
+    return asyncio.run(main())
+
+
+@settings(max_examples=40, deadline=None)
+@given(steps=steps, batched=st.booleans())
+def test_redis_store_answers_exactly_like_the_memory_store(redis_url, steps, batched):
+    memory = MemoryLagStore(capacity=3, dedup_window=4)
+    expected = [memory.apply(*step) for step in steps]
+
+    async def go(client):
+        store = RedisLagStore(client, capacity=3, dedup_window=4)
+        if batched:
+            return await store.apply_many(steps)
+        return [await store.apply(*step) for step in steps]
+
+    assert run(go, redis_url) == expected
+
+
+def test_concurrent_adds_from_many_clients_each_read_a_distinct_consistent_window(redis_url):
+    async def go(client):
+        clients = [aioredis.Redis.from_url(redis_url) for _ in range(4)]
+        stores = [RedisLagStore(c, capacity=2) for c in clients]
+        applied = await asyncio.gather(*(stores[i % 4].apply("s", float(i)) for i in range(200)))
+        for c in clients:
+            await c.aclose()
+        return applied, await stores[0].window("s")
+
+    applied, window = run(go, redis_url)
+    by_previous = {a.previous[0]: a.value for a in applied if a.previous}
+    assert len(by_previous) == 199  # every value was somebody's in_1 exactly once, but the last
+    assert sorted(a.value for a in applied) == [float(i) for i in range(200)]
+    assert window[0] not in by_previous
+
+
+def test_lag_features_work_on_windows_the_redis_store_returns(redis_url):
+    async def go(client):
+        store = RedisLagStore(client, capacity=12)
+        lags = LagFeatures(n_lags=12, store=MemoryLagStore(12))
+        for y in (112, 118, 132):
+            answer = lags.answer(await store.apply("default", float(y), observation_id=y))
+        again = lags.answer(await store.apply("default", 1.0, observation_id=132))
+        return answer, again, await store.window("default"), await store.series_count()
+
+    answer, again, window, count = run(go, redis_url)
+    assert answer["features"]["in_1"] == 118.0 and answer["available_lags"] == 2
+    assert again == {**answer, "duplicate": True}
+    assert (window, count) == ((132.0, 118.0, 112.0), 1)
+
+
+def test_reset_forgets_series_in_redis(redis_url):
+    async def go(client):
+        store = RedisLagStore(client, capacity=2)
+        await store.apply("a", 1.0, observation_id=1)
+        await store.apply("b", 2.0)
+        await store.reset("a")
+        one = (await store.window("a"), await store.window("b"), await store.series_count())
+        await store.reset()
+        return one, await store.series_count(), await client.dbsize()
+
+    assert run(go, redis_url) == ((None, (2.0,), 1), 0, 0)

@@ -1,0 +1,134 @@
+"""Scores of several models on one series, with naive baselines kept alongside."""
+
+from collections import deque
+from collections.abc import Iterable, Mapping, Sequence
+
+from libs.metrics.scores import WINDOWS, RegressionScore
+
+NAIVE = "baseline_naive"
+SEASONAL_NAIVE = "baseline_seasonal_naive"
+
+
+class Scoreboard:
+    """Prequential scores of the models serving one series, and two baselines from its targets.
+
+    Call :meth:`update` with every model's prediction for an observation and then its actual;
+    :meth:`observe` feeds an actual that no model predicted (plain training). The baselines
+    predict from the targets seen so far: ``baseline_naive`` the last one and
+    ``baseline_seasonal_naive`` the one ``season`` observations back; each is scored once it
+    can predict. The first ``warmup`` observations of the series are recorded but not scored, so
+    every model is judged on the same observations (``warmup=12`` on monthly data scores
+    observations 13 onwards, once a full year of lags exists).
+
+    Parameters
+    ----------
+    models
+        Names of the models scored.
+    season
+        Season length for the seasonal-naive baseline.
+    warmup
+        Observations of the series that are not scored.
+    windows
+        Rolling window sizes.
+
+    Examples
+    --------
+    >>> board = Scoreboard(["a", "b"], season=2, warmup=1)
+    >>> for y, preds in [(1.0, {"a": 0.0, "b": 0.0}), (2.0, {"a": 2.5, "b": 1.0}),
+    ...                  (3.0, {"a": 3.5, "b": 4.0})]:
+    ...     board.update(preds, y)
+    >>> board.scores["a"].mae(), board.scores["b"].mae(), board.baselines[NAIVE].mae()
+    (0.5, 1.0, 1.0)
+    >>> [row["model"] for row in board.leaderboard(window=5)]
+    ['a', 'b', 'baseline_naive', 'baseline_seasonal_naive']
+    >>> board.best(["a", "b"], window=5)
+    'a'
+    """
+
+    def __init__(
+        self,
+        models: Iterable[str],
+        season: int = 12,
+        warmup: int = 0,
+        windows: Sequence[int] = WINDOWS,
+    ):
+        self.season = season
+        self.warmup = warmup
+        self.windows = tuple(windows)
+        self.scores: dict[str, RegressionScore] = {m: RegressionScore(windows) for m in models}
+        self.baselines = {NAIVE: RegressionScore(windows), SEASONAL_NAIVE: RegressionScore(windows)}
+        self.history: deque[float] = deque(maxlen=season)
+        self.seen = 0
+
+    def add_model(self, name: str) -> None:
+        self.scores.setdefault(name, RegressionScore(self.windows))
+
+    def remove_model(self, name: str) -> None:
+        self.scores.pop(name, None)
+
+    def update(self, predictions: Mapping[str, float], y_true: float) -> None:
+        """Score each model's prediction of ``y_true``, then the baselines, then remember it."""
+        scored = self.seen >= self.warmup
+        scores = self.scores
+        for name, y_pred in predictions.items():
+            scores[name].update(y_true, y_pred, scored)
+        self.observe(y_true, scored)
+
+    def observe(self, y_true: float, scored: bool | None = None) -> None:
+        """Advance the series by an actual: the baselines predict it, then remember it."""
+        if scored is None:
+            scored = self.seen >= self.warmup
+        history = self.history
+        if history:
+            self.baselines[NAIVE].update(y_true, history[-1], scored)
+        if len(history) == self.season:
+            self.baselines[SEASONAL_NAIVE].update(y_true, history[0], scored)
+        history.append(y_true)
+        self.seen += 1
+
+    def all_scores(self) -> Iterable[tuple[str, RegressionScore]]:
+        """Models, then baselines."""
+        yield from self.scores.items()
+        yield from self.baselines.items()
+
+    def best(self, among: Sequence[str], window: int | None = 20) -> str:
+        """The model of ``among`` with the lowest MAE over ``window``; the first when none has one.
+
+        Ties go to the earlier name, so the choice is deterministic.
+        """
+        best, best_mae = among[0], None
+        for name in among:
+            mae = self.scores[name].mae(window)
+            if mae is not None and (best_mae is None or mae < best_mae):
+                best, best_mae = name, mae
+        return best
+
+    def leaderboard(self, window: int | None = 20) -> list[dict]:
+        """Models and baselines by MAE over ``window`` (``None``: cumulative), unscored last."""
+        rows = []
+        for name, score in self.all_scores():
+            rows.append(
+                {
+                    "model": name,
+                    "baseline": name in self.baselines,
+                    "n": score.n,
+                    "mae": score.mae(),
+                    "rmse": score.rmse(),
+                    "window_mae": score.mae(window),
+                }
+            )
+        rows.sort(key=lambda r: (r["window_mae"] is None, r["window_mae"] or 0.0))
+        for rank, row in enumerate(rows, 1):
+            row["rank"] = rank
+        return rows
+
+    def report(self) -> dict:
+        return {
+            "seen": self.seen,
+            "warmup": self.warmup,
+            "models": {name: score.report() for name, score in self.scores.items()},
+            "baselines": {
+                name.removeprefix("baseline_"): score.report()
+                for name, score in self.baselines.items()
+            },
+        }

@@ -1,0 +1,1 @@
+"""Ingestion service: hands out a data set's observations, and live streams', exactly once."""

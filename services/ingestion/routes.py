@@ -1,0 +1,107 @@
+"""HTTP routes: thin wrappers over the stream backend on ``app.state.streams``."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request, Response
+
+from services.ingestion.schemas import (
+    AppendIn,
+    AppendOut,
+    BatchIn,
+    BatchOut,
+    DatasetInfo,
+    HealthOut,
+    InfoOut,
+    NextOut,
+    ResetOut,
+    StatusOut,
+)
+from services.ingestion.streams import DEFAULT_STREAM, StreamStatus
+
+NAME = r"^[A-Za-z0-9_.:\-]+$"
+StreamQuery = Annotated[str, Query(min_length=1, max_length=128, pattern=NAME)]
+StreamPath = Annotated[str, Path(min_length=1, max_length=128, pattern=NAME)]
+
+router = APIRouter()
+
+
+@router.get(
+    "/next",
+    response_model=NextOut,
+    response_model_exclude_none=True,
+    responses={204: {"description": "The stream is exhausted (empty body)."}},
+)
+async def next_observation(request: Request, stream: StreamQuery = DEFAULT_STREAM):
+    """Hand out the stream's next observation, once; 204 with an empty body when exhausted."""
+    taken = await request.app.state.streams.take(stream, 1)
+    if not taken.observations:
+        return Response(status_code=204)
+    request.app.state.served.labels(stream).inc()
+    return {**taken.observations[0]._asdict(), "remaining": taken.remaining}
+
+
+@router.post("/next_batch", response_model=BatchOut, response_model_exclude_none=True)
+async def next_batch(request: Request, body: BatchIn):
+    """Hand out up to ``n`` next observations, once; an empty list when exhausted."""
+    taken = await request.app.state.streams.take(body.stream, body.n)
+    request.app.state.served.labels(body.stream).inc(len(taken.observations))
+    return {"observations": [o._asdict() for o in taken.observations], "remaining": taken.remaining}
+
+
+@router.post("/streams/{stream}/observations", response_model=AppendOut, status_code=201)
+async def append_observations(request: Request, stream: StreamPath, body: AppendIn):
+    """Append live observations to a named stream (created on first use); returns their ids."""
+    items = [[o.input, o.target, o.series_id] for o in body.observations]
+    ids = await request.app.state.streams.append(stream, items)
+    return {"stream": stream, "observation_ids": ids, "total": ids[-1]}
+
+
+@router.post("/reset", response_model=ResetOut)
+async def reset(request: Request, stream: StreamQuery = DEFAULT_STREAM):
+    """Rewind a stream to its first observation."""
+    status = await request.app.state.streams.reset(stream)
+    return {"stream": stream, "remaining": status.total}
+
+
+@router.get("/status", response_model=StatusOut)
+async def status(request: Request, stream: StreamQuery = DEFAULT_STREAM):
+    """How far a stream has been handed out."""
+    return _status(request, await request.app.state.streams.status(stream))
+
+
+@router.get("/info", response_model=InfoOut)
+async def info(request: Request):
+    """The data set, the backend and the live streams."""
+    streams = request.app.state.streams
+    dataset = streams.dataset
+    return InfoOut(
+        backend=streams.backend,
+        dataset=DatasetInfo(
+            path=str(dataset.path),
+            rows=len(dataset.rows),
+            series=dataset.series,
+            fingerprint=dataset.fingerprint,
+        ),
+        live_streams=await streams.live_streams(),
+    )
+
+
+@router.get("/health", response_model=HealthOut)
+async def health(request: Request):
+    """Liveness and readiness: 200 when the backend answers, 503 otherwise."""
+    streams = request.app.state.streams
+    if streams.backend == "redis":
+        await streams.client.ping()
+    return {"status": "ok", "backend": streams.backend}
+
+
+def _status(request: Request, s: StreamStatus) -> dict:
+    remaining = s.total - s.served
+    return {
+        "stream": s.stream,
+        "backend": request.app.state.streams.backend,
+        "total": s.total,
+        "served": s.served,
+        "remaining": remaining,
+        "exhausted": remaining == 0,
+    }

@@ -1,0 +1,86 @@
+"""Request and response bodies."""
+
+from typing import Annotated
+
+from pydantic import BaseModel, Field, StringConstraints
+
+from libs.serving import FiniteFloat, SeriesId
+
+StreamName = Annotated[
+    str, StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:\-]+$")
+]
+MAX_BATCH = 1000
+MAX_APPEND = 10_000
+
+
+class ObservationOut(BaseModel):
+    observation_id: int
+    input: str
+    target: int | float
+    series_id: str | None = None
+
+
+class NextOut(ObservationOut):
+    remaining: int
+
+
+class BatchIn(BaseModel):
+    n: int = Field(ge=1, le=MAX_BATCH)
+    stream: StreamName = "default"
+
+
+class BatchOut(BaseModel):
+    observations: list[ObservationOut]
+    remaining: int
+
+
+class LiveObservation(BaseModel):
+    input: Annotated[str, StringConstraints(max_length=256)]
+    target: FiniteFloat
+    series_id: SeriesId | None = None
+
+
+class AppendIn(BaseModel):
+    observations: list[LiveObservation] = Field(min_length=1, max_length=MAX_APPEND)
+
+
+class AppendOut(BaseModel):
+    stream: str
+    observation_ids: list[int]
+    total: int
+
+
+class StatusOut(BaseModel):
+    stream: str
+    backend: str
+    total: int
+    served: int
+    remaining: int
+    exhausted: bool
+
+
+class ResetOut(BaseModel):
+    status: str = "reset"
+    stream: str
+    remaining: int
+
+
+class DatasetInfo(BaseModel):
+    path: str
+    rows: int
+    series: list[str]
+    fingerprint: str
+
+
+class InfoOut(BaseModel):
+    service: str = "ingestion"
+    backend: str
+    dataset: DatasetInfo
+    live_streams: list[str]
+    max_batch: int = MAX_BATCH
+    max_append: int = MAX_APPEND
+
+
+class HealthOut(BaseModel):
+    status: str
+    backend: str

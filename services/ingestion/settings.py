@@ -1,0 +1,31 @@
+"""Ingestion settings, from the environment."""
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+
+from libs.serving import ServiceSettings
+
+
+class IngestionSettings(ServiceSettings):
+    """``PORT`` 8002; ``REDIS_URL`` shares cursors between replicas, else ``STATE_DIR`` keeps them.
+
+    Examples
+    --------
+    >>> s = IngestionSettings(redis_url="", dataset_path="")
+    >>> s.port, s.redis_url, s.dataset_path, s.state_dir
+    (8002, None, None, PosixPath('.state/ingestion'))
+    """
+
+    port: int = 8002
+    redis_url: str | None = None
+    dataset_path: Path | None = None
+    state_dir: Path = Path(".state/ingestion")
+    state_fsync: bool = False
+    snapshot_every: int = Field(10_000, ge=1)
+    redis_prefix: str = "ingestion"
+
+    @field_validator("redis_url", "dataset_path", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value):
+        return None if value == "" else value

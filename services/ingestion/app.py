@@ -2,10 +2,13 @@
 
 from contextlib import asynccontextmanager
 
+import orjson
 import redis
 import redis.asyncio as aioredis
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
 from prometheus_client import CollectorRegistry, Counter
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
@@ -69,11 +72,18 @@ def create_app(settings: IngestionSettings | None = None) -> FastAPI:
     app.add_middleware(ServingMiddleware, registry=app.state.registry)
     app.include_router(router)
     app.add_api_route("/metrics", metrics_route, methods=["GET"], include_in_schema=False)
+    app.add_exception_handler(RequestValidationError, _invalid)
     app.add_exception_handler(UnknownStream, _unknown_stream)
     app.add_exception_handler(ReadOnlyStream, _read_only)
     app.add_exception_handler(redis.ConnectionError, _redis_down)
     app.add_exception_handler(redis.TimeoutError, _redis_down)
     return app
+
+
+async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+    """FastAPI's 422 body, encoded so that a rejected NaN or Infinity input cannot make it fail."""
+    body = orjson.dumps({"detail": jsonable_encoder(exc.errors())})
+    return Response(body, status_code=422, media_type="application/json")
 
 
 async def _unknown_stream(request: Request, exc: UnknownStream) -> JSONResponse:

@@ -1,0 +1,104 @@
+import subprocess
+import sys
+import threading
+
+import httpx
+import pytest
+
+from libs.testkit import ServiceProcess, free_port
+from libs.testkit.servers import REPO_ROOT
+
+
+def take(url: str, n: int) -> list[int]:
+    return [httpx.get(f"{url}/next").json()["observation_id"] for _ in range(n)]
+
+
+@pytest.mark.parametrize("backend", ["state_dir", "redis"])
+def test_kill_9_and_restart_does_not_rewind_the_cursor(tmp_path, request, backend):
+    env = {"STATE_DIR": str(tmp_path / "state")}
+    if backend == "redis":
+        env["REDIS_URL"] = request.getfixturevalue("redis_url")
+    service = ServiceProcess("ingestion", tmp_path, env).start()
+    try:
+        before = take(service.url, 5)
+        httpx.post(
+            f"{service.url}/streams/live/observations",
+            json={"observations": [{"input": "x", "target": 1}]},
+        )
+        service.kill()
+        service.start()
+        after = take(service.url, 2)
+        live = httpx.get(f"{service.url}/next", params={"stream": "live"}).json()
+    finally:
+        service.stop()
+    assert (before, after) == ([1, 2, 3, 4, 5], [6, 7])
+    assert live["observation_id"] == 1 and live["input"] == "x"
+
+
+@pytest.mark.slow
+def test_two_replicas_and_four_consumers_see_every_observation_exactly_once(tmp_path, redis_url):
+    env = {"REDIS_URL": redis_url}
+    replicas = [ServiceProcess("ingestion", tmp_path, env).start() for _ in range(2)]
+    seen: list[list[int]] = [[] for _ in range(4)]
+
+    def consume(k: int) -> None:
+        with httpx.Client() as client:
+            for i in range(1000):
+                url = replicas[(k + i) % 2].url
+                if i % 2:
+                    response = client.get(f"{url}/next")
+                    if response.status_code == 204:
+                        return
+                    seen[k].append(response.json()["observation_id"])
+                else:
+                    batch = client.post(f"{url}/next_batch", json={"n": 3}).json()
+                    if not batch["observations"]:
+                        return
+                    seen[k].extend(o["observation_id"] for o in batch["observations"])
+
+    try:
+        threads = [threading.Thread(target=consume, args=(k,)) for k in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+    finally:
+        for r in replicas:
+            r.stop()
+    every = sorted(i for ids in seen for i in ids)
+    assert every == list(range(1, 145))
+    assert all(ids == sorted(ids) for ids in seen)
+    assert sum(1 for ids in seen if ids) >= 2
+
+
+def start_error(env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "services.ingestion"],
+        env={"PATH": "/usr/bin:/bin", "PORT": str(free_port()), **env},
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+
+
+def test_malformed_dataset_stops_start_up_with_one_line_naming_the_line(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("input,target\n2020-01,1\n2020-02,oops\n")
+    done = start_error({"DATASET_PATH": str(path)})
+    assert done.returncode != 0
+    assert done.stderr.strip() == f"ingestion: {path} line 3: target 'oops' is not a number"
+
+
+def test_unreachable_redis_stops_start_up_with_one_line(tmp_path):
+    url = f"redis://127.0.0.1:{free_port()}/0"
+    done = start_error({"REDIS_URL": url})
+    assert done.returncode != 0
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"ingestion: REDIS_URL {url} unreachable")
+
+
+def test_invalid_variable_stops_start_up_naming_it():
+    done = start_error({"SNAPSHOT_EVERY": "0"})
+    assert done.returncode == 2
+    assert done.stderr.startswith("ingestion: invalid configuration: SNAPSHOT_EVERY")

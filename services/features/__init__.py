@@ -1,0 +1,1 @@
+"""Feature service: lag features per series, read-then-append in one step, idempotent by id."""

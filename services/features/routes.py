@@ -1,0 +1,85 @@
+"""HTTP routes: thin wrappers over the lag backend on ``app.state.lags``."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Path, Query, Request
+
+from services.features.schemas import (
+    AddBatchIn,
+    AddBatchOut,
+    AddIn,
+    AddOut,
+    HealthOut,
+    InfoOut,
+    ResetOut,
+    SeriesOut,
+)
+
+NAME = r"^[A-Za-z0-9_.:\-]+$"
+SeriesPath = Annotated[str, Path(min_length=1, max_length=128, pattern=NAME)]
+SeriesQuery = Annotated[str | None, Query(min_length=1, max_length=128, pattern=NAME)]
+
+router = APIRouter()
+
+
+@router.post("/add", response_model=AddOut)
+async def add(request: Request, body: AddIn):
+    """Lag features of the series' previous values, then store ``value``; retries are no-ops."""
+    answers = await request.app.state.lags.add_many(
+        [(body.series_id, body.value, body.observation_id)]
+    )
+    request.app.state.added.labels(str(answers[0]["duplicate"]).lower()).inc()
+    return answers[0]
+
+
+@router.post("/add_batch", response_model=AddBatchOut)
+async def add_batch(request: Request, body: AddBatchIn):
+    """``/add`` for many items, applied in order; nothing is applied unless all are valid."""
+    items = [(i.series_id, i.value, i.observation_id) for i in body.items]
+    answers = await request.app.state.lags.add_many(items)
+    duplicates = sum(a["duplicate"] for a in answers)
+    request.app.state.added.labels("false").inc(len(answers) - duplicates)
+    request.app.state.added.labels("true").inc(duplicates)
+    return {"results": answers}
+
+
+@router.get("/series/{series_id}", response_model=SeriesOut)
+async def series(request: Request, series_id: SeriesPath):
+    """The stored window of a series; 404 when it has no values."""
+    lags = request.app.state.lags
+    window = await lags.window(series_id)
+    if window is None:
+        raise HTTPException(404, f"unknown series {series_id!r}")
+    return {
+        "series_id": series_id,
+        "window": list(window),
+        "available_lags": min(len(window), lags.features.n_lags),
+        "next_features": lags.features.features(window),
+    }
+
+
+@router.post("/reset", response_model=ResetOut)
+async def reset(request: Request, series_id: SeriesQuery = None):
+    """Forget one series (``?series_id=``), or every series."""
+    await request.app.state.lags.reset(series_id)
+    return {"series_id": series_id}
+
+
+@router.get("/info", response_model=InfoOut)
+async def info(request: Request):
+    """Lag settings, backend and how many series are stored."""
+    lags = request.app.state.lags
+    return InfoOut(
+        n_lags=lags.features.n_lags,
+        feature_names=list(lags.features.features(())),
+        backend=lags.backend,
+        series_count=await lags.series_count(),
+        dedup_window=request.app.state.settings.dedup_window,
+    )
+
+
+@router.get("/health", response_model=HealthOut)
+async def health(request: Request):
+    """Liveness and readiness: 200 when the backend answers, 503 otherwise."""
+    await request.app.state.lags.ping()
+    return {"status": "ok", "backend": request.app.state.lags.backend}

@@ -1,0 +1,35 @@
+"""Feature service settings, from the environment."""
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+
+from libs.serving import ServiceSettings
+
+
+class FeaturesSettings(ServiceSettings):
+    """``PORT`` 8001, ``N_LAGS`` 12; ``REDIS_URL`` shares windows between replicas.
+
+    Examples
+    --------
+    >>> s = FeaturesSettings(redis_url="", seasonal_lag="")
+    >>> s.port, s.n_lags, s.redis_url, s.state_dir, s.seasonal_lag
+    (8001, 12, None, PosixPath('.state/features'), None)
+    """
+
+    port: int = 8001
+    n_lags: int = Field(12, ge=1, le=1000)
+    diff_feature: bool = False
+    seasonal_lag: int | None = Field(None, ge=1, le=1000)
+    rolling_window: int | None = Field(None, ge=1, le=1000)
+    dedup_window: int = Field(10_000, ge=1)
+    redis_url: str | None = None
+    redis_prefix: str = "lags"
+    state_dir: Path = Path(".state/features")
+    state_fsync: bool = False
+    snapshot_every: int = Field(10_000, ge=1)
+
+    @field_validator("redis_url", "seasonal_lag", "rolling_window", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value):
+        return None if value == "" else value

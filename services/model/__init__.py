@@ -1,0 +1,1 @@
+"""The model service: River models learning online over HTTP, durable across crashes."""

@@ -1,0 +1,114 @@
+"""Request and response bodies of the model service."""
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints
+
+from libs.serving import FiniteFloat, ObservationId, SeriesId
+
+MAX_FEATURES = 1000
+MAX_BATCH = 10_000
+
+Number = Annotated[FiniteFloat, Strict()]
+"""A finite JSON number: NaN, Infinity, 1e999, strings and booleans are refused."""
+
+FeatureName = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+Features = Annotated[
+    dict[FeatureName, Number],
+    Field(max_length=MAX_FEATURES, description="lag features such as in_1..in_12 (any names)"),
+]
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class PredictRequest(_Body):
+    features: Features
+    series_id: SeriesId = "default"
+
+
+class LearnRequest(_Body):
+    features: Features
+    target: Number
+    series_id: SeriesId = "default"
+    observation_id: ObservationId | None = None
+
+
+class PredictManyRequest(PredictRequest):
+    steps: int = Field(ge=1, le=1000)
+
+
+class BatchRequest(_Body):
+    items: list[LearnRequest] = Field(min_length=1, max_length=MAX_BATCH)
+
+
+class FeedbackRequest(_Body):
+    message: Annotated[str, StringConstraints(min_length=1, max_length=10_000)]
+
+
+class PredictResponse(BaseModel):
+    prediction: float = Field(description="the champion's prediction")
+    model: str = Field(description="the champion")
+    predictions: dict[str, float] = Field(description="every served model's prediction")
+    cold: bool = Field(description="the champion could not predict yet; prediction is a fallback")
+    series_id: str
+
+
+class PredictLearnResponse(PredictResponse):
+    observation_id: int | None
+    duplicate: bool = Field(description="already applied: the first answer, nothing learned")
+
+
+class TrainResponse(BaseModel):
+    learned: bool
+    count: int = Field(description="observations learned on this series")
+    series_id: str
+    observation_id: int | None
+    duplicate: bool
+
+
+class PredictManyResponse(BaseModel):
+    predictions: list[float] = Field(description="the champion's forecasts, step 1 first")
+    model: str
+    by_model: dict[str, list[float]]
+    cold: bool
+    series_id: str
+
+
+class BatchResponse(BaseModel):
+    results: list[PredictLearnResponse]
+
+
+class FeedbackResponse(BaseModel):
+    id: int
+    count: int
+
+
+class FeedbackList(BaseModel):
+    count: int
+    items: list[dict]
+
+
+class Health(BaseModel):
+    status: str
+    models: list[str]
+
+
+class Info(BaseModel):
+    service: str
+    available_models: list[str]
+    models: list[str]
+    model_descriptions: dict[str, str]
+    champion: str
+    season: int
+    metrics_warmup: int
+    leaderboard_window: int
+    series: list[str]
+    snapshot_store: str
+
+
+class Leaderboard(BaseModel):
+    series_id: str
+    window: str
+    rows: list[dict]

@@ -1,0 +1,86 @@
+"""The model service's configuration, read from the environment."""
+
+from pathlib import Path
+
+from pydantic import Field, field_validator, model_validator
+
+from libs.serving import ServiceSettings
+from services.model.catalog import CATALOG
+
+BEST = "best"
+
+
+def _check_name(name: str) -> str:
+    if name not in CATALOG:
+        raise ValueError(f"unknown model {name!r}; valid names: {', '.join(CATALOG)}")
+    return name
+
+
+class ModelSettings(ServiceSettings):
+    """``MODEL_NAME`` or ``MODEL_NAMES`` (comma-separated, wins), ``CHAMPION``, state and metrics.
+
+    Examples
+    --------
+    >>> ModelSettings(model_names="naive, holt_winters").models
+    ('naive', 'holt_winters')
+    >>> ModelSettings(model_name="ridge_regression", champion="ridge_regression").champion
+    'ridge_regression'
+    """
+
+    port: int = 8000
+    model_name: str = "linear_regression"
+    model_names: str | None = None
+    champion: str = Field(BEST, description="a served model's name, or 'best': lowest rolling MAE")
+    season: int = Field(12, ge=1, le=366)
+    metrics_warmup: int = Field(12, ge=0, description="observations per series not scored")
+    leaderboard_window: int = Field(20, description="rolling window that ranks models")
+    state_dir: Path = Path(".state/model")
+    journal_fsync: bool = False
+    snapshot_every: int = Field(1000, ge=1, description="learned records between snapshots")
+    snapshot_seconds: float = Field(30.0, gt=0, description="at most this long between snapshots")
+    idempotency_window: int = Field(100_000, ge=1, description="answers remembered per series")
+    s3_endpoint_url: str | None = None
+    s3_bucket: str | None = None
+    s3_prefix: str = "model"
+
+    @field_validator("model_name")
+    @classmethod
+    def _known_model(cls, value: str) -> str:
+        return _check_name(value.strip())
+
+    @field_validator("model_names")
+    @classmethod
+    def _known_models(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        names = [n.strip() for n in value.split(",") if n.strip()]
+        for name in names:
+            _check_name(name)
+        if len(set(names)) != len(names):
+            raise ValueError("a model is listed twice")
+        return ",".join(names)
+
+    @field_validator("leaderboard_window")
+    @classmethod
+    def _reported_window(cls, value: int) -> int:
+        if value not in (5, 10, 20):
+            raise ValueError("must be one of the rolling windows 5, 10, 20")
+        return value
+
+    @model_validator(mode="after")
+    def _champion_served(self) -> "ModelSettings":
+        if self.champion != BEST and self.champion not in self.models:
+            raise ValueError(
+                f"CHAMPION {self.champion!r} is not served; use 'best' or one of "
+                f"{', '.join(self.models)}"
+            )
+        if bool(self.s3_endpoint_url) != bool(self.s3_bucket):
+            raise ValueError("S3_ENDPOINT_URL and S3_BUCKET go together")
+        return self
+
+    @property
+    def models(self) -> tuple[str, ...]:
+        """The served models, in order."""
+        if self.model_names:
+            return tuple(self.model_names.split(","))
+        return (self.model_name,)

@@ -1,0 +1,63 @@
+import subprocess
+import sys
+
+import httpx
+import pytest
+
+from libs.testkit import RedisServer, ServiceProcess, free_port
+from libs.testkit.servers import REPO_ROOT
+
+
+@pytest.mark.parametrize("backend", ["state_dir", "redis"])
+def test_kill_9_and_restart_keeps_lags_and_retry_answers(tmp_path, backend):
+    env = {"STATE_DIR": str(tmp_path / "state"), "N_LAGS": "3"}
+    redis = None
+    if backend == "redis":
+        redis = RedisServer(tmp_path / "redis", appendonly=True).start()
+        env["REDIS_URL"] = redis.url
+    service = ServiceProcess("features", tmp_path, env).start()
+    try:
+        answers = [
+            httpx.post(f"{service.url}/add", json={"value": v, "observation_id": v}).json()
+            for v in (1, 2, 3)
+        ]
+        service.kill()
+        if redis is not None:
+            redis.kill()
+            redis.start()
+        service.start()
+        retry = httpx.post(f"{service.url}/add", json={"value": 0.0, "observation_id": 2})
+        after = httpx.post(f"{service.url}/add", json={"value": 4.0}).json()
+    finally:
+        service.stop()
+        if redis is not None:
+            redis.stop()
+    assert retry.json() == {**answers[1], "duplicate": True}
+    assert after["features"] == {"in_1": 3.0, "in_2": 2.0, "in_3": 1.0}
+
+
+def start_error(env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "services.features"],
+        env={"PATH": "/usr/bin:/bin", "PORT": str(free_port()), **env},
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+
+
+@pytest.mark.parametrize("n_lags", ["0", "1001", "twelve"])
+def test_invalid_n_lags_stops_start_up_naming_it(n_lags):
+    done = start_error({"N_LAGS": n_lags})
+    assert done.returncode == 2
+    assert done.stderr.startswith("features: invalid configuration: N_LAGS: ")
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_unreachable_redis_stops_start_up_with_one_line():
+    url = f"redis://127.0.0.1:{free_port()}/0"
+    done = start_error({"REDIS_URL": url})
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"features: REDIS_URL {url} unreachable")

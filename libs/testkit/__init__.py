@@ -6,11 +6,15 @@ under CI (``CI`` set), where ``.ci/run`` must have installed it.
 """
 
 from libs.testkit.process import ManagedProcess, free_port, require_binary, wait_http
+from libs.testkit.prometheus import PrometheusServer
+from libs.testkit.s3 import S3Server
 from libs.testkit.servers import RedisServer, ServiceProcess
 
 __all__ = [
     "ManagedProcess",
+    "PrometheusServer",
     "RedisServer",
+    "S3Server",
     "ServiceProcess",
     "free_port",
     "require_binary",

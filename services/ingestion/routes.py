@@ -2,6 +2,7 @@
 
 from typing import Annotated
 
+import orjson
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from services.ingestion.schemas import (
@@ -16,7 +17,7 @@ from services.ingestion.schemas import (
     ResetOut,
     StatusOut,
 )
-from services.ingestion.streams import DEFAULT_STREAM, StreamStatus
+from services.ingestion.streams import DEFAULT_STREAM, Observation, StreamStatus
 
 NAME = r"^[A-Za-z0-9_.:\-]+$"
 StreamQuery = Annotated[str, Query(min_length=1, max_length=128, pattern=NAME)]
@@ -25,10 +26,22 @@ StreamPath = Annotated[str, Path(min_length=1, max_length=128, pattern=NAME)]
 router = APIRouter()
 
 
+def _json(data) -> Response:
+    """Hot paths answer with orjson directly; ``response_model`` still documents the shape."""
+    return Response(orjson.dumps(data), media_type="application/json")
+
+
+def _observation(o: Observation) -> dict:
+    """The seed's keys; ``series_id`` only when the observation has one."""
+    out = {"observation_id": o.observation_id, "input": o.input, "target": o.target}
+    if o.series_id is not None:
+        out["series_id"] = o.series_id
+    return out
+
+
 @router.get(
     "/next",
     response_model=NextOut,
-    response_model_exclude_none=True,
     responses={204: {"description": "The stream is exhausted (empty body)."}},
 )
 async def next_observation(request: Request, stream: StreamQuery = DEFAULT_STREAM):
@@ -37,15 +50,16 @@ async def next_observation(request: Request, stream: StreamQuery = DEFAULT_STREA
     if not taken.observations:
         return Response(status_code=204)
     request.app.state.served.labels(stream).inc()
-    return {**taken.observations[0]._asdict(), "remaining": taken.remaining}
+    return _json({**_observation(taken.observations[0]), "remaining": taken.remaining})
 
 
-@router.post("/next_batch", response_model=BatchOut, response_model_exclude_none=True)
+@router.post("/next_batch", response_model=BatchOut)
 async def next_batch(request: Request, body: BatchIn):
     """Hand out up to ``n`` next observations, once; an empty list when exhausted."""
     taken = await request.app.state.streams.take(body.stream, body.n)
     request.app.state.served.labels(body.stream).inc(len(taken.observations))
-    return {"observations": [o._asdict() for o in taken.observations], "remaining": taken.remaining}
+    observations = [_observation(o) for o in taken.observations]
+    return _json({"observations": observations, "remaining": taken.remaining})
 
 
 @router.post("/streams/{stream}/observations", response_model=AppendOut, status_code=201)

@@ -1,5 +1,6 @@
 """``create_app``: the feature service's FastAPI application."""
 
+import os
 from contextlib import asynccontextmanager
 
 import orjson
@@ -21,12 +22,20 @@ from services.features.settings import FeaturesSettings
 
 
 def preflight(settings: FeaturesSettings) -> None:
-    """Refuse to start when the configured Redis does not answer."""
+    """Refuse to start when the configured Redis does not answer or STATE_DIR is unusable."""
     if settings.redis_url:
         try:
-            redis.Redis.from_url(settings.redis_url, socket_connect_timeout=2).ping()
+            with redis.Redis.from_url(settings.redis_url, socket_connect_timeout=2) as client:
+                client.ping()
         except (redis.RedisError, ValueError) as exc:
             raise StartupError(f"REDIS_URL {settings.redis_url} unreachable: {exc}") from None
+    else:
+        try:
+            settings.state_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StartupError(f"STATE_DIR {settings.state_dir} unusable: {exc}") from None
+        if not os.access(settings.state_dir, os.W_OK):
+            raise StartupError(f"STATE_DIR {settings.state_dir} is not writable")
 
 
 def open_lags(settings: FeaturesSettings):

@@ -1,5 +1,6 @@
 """``create_app``: the ingestion service's FastAPI application."""
 
+import os
 from contextlib import asynccontextmanager
 
 import orjson
@@ -28,16 +29,24 @@ def redis_client(url: str) -> aioredis.Redis:
 
 
 def preflight(settings: IngestionSettings) -> None:
-    """Refuse to start on a malformed data set or an unreachable Redis."""
+    """Refuse to start on a malformed data set, an unreachable Redis or an unusable STATE_DIR."""
     try:
         load_dataset(settings.dataset_path)
     except DatasetError as exc:
         raise StartupError(str(exc)) from None
     if settings.redis_url:
         try:
-            redis.Redis.from_url(settings.redis_url, socket_connect_timeout=2).ping()
+            with redis.Redis.from_url(settings.redis_url, socket_connect_timeout=2) as client:
+                client.ping()
         except (redis.RedisError, ValueError) as exc:
             raise StartupError(f"REDIS_URL {settings.redis_url} unreachable: {exc}") from None
+    else:
+        try:
+            settings.state_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StartupError(f"STATE_DIR {settings.state_dir} unusable: {exc}") from None
+        if not os.access(settings.state_dir, os.W_OK):
+            raise StartupError(f"STATE_DIR {settings.state_dir} is not writable")
 
 
 def open_streams(settings: IngestionSettings):

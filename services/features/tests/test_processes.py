@@ -61,3 +61,12 @@ def test_unreachable_redis_stops_start_up_with_one_line():
     assert done.returncode == 1
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"features: REDIS_URL {url} unreachable")
+
+
+def test_unusable_state_dir_stops_start_up_with_one_line(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    done = start_error({"STATE_DIR": str(blocker / "state")})
+    assert done.returncode == 1
+    assert done.stderr.startswith(f"features: STATE_DIR {blocker / 'state'} unusable: ")
+    assert len(done.stderr.strip().splitlines()) == 1

@@ -2,6 +2,7 @@
 
 import os
 import sys
+import time
 from pathlib import Path
 
 from libs.testkit.process import ManagedProcess, free_port, require_binary, wait_http
@@ -89,10 +90,25 @@ class S3Server(ManagedProcess):
         super().start()
         try:
             wait_http(f"{self.endpoint_url}/healthz", timeout=timeout, proc=self.proc)
+            self._wait_bucket(timeout)
         except (RuntimeError, TimeoutError) as exc:
             self.stop()
             raise RuntimeError(f"weed mini did not start: {exc}\n{self.log()[-3000:]}") from exc
         return self
+
+    def _wait_bucket(self, timeout: float) -> None:
+        """S3 answers before ``-bucket`` is created: wait until the bucket exists."""
+        from botocore.exceptions import ClientError
+
+        client, deadline = self.client(), time.monotonic() + timeout
+        while True:
+            try:
+                client.head_bucket(Bucket=self.bucket)
+                return
+            except ClientError as exc:
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"bucket {self.bucket!r} never appeared: {exc}") from exc
+                time.sleep(0.1)
 
     def client(self):
         """A boto3 S3 client signed with :attr:`credentials`."""

@@ -153,7 +153,12 @@ class DurableLearner:
 
     def _schedule(self) -> None:
         if self._task is None or self._task.done():
-            self._task = asyncio.get_running_loop().create_task(self.snapshot())
+            self._task = asyncio.get_running_loop().create_task(self._snapshot_while_due())
+
+    async def _snapshot_while_due(self) -> None:
+        # Records keep coming while a snapshot is written; catch up before going idle.
+        while self.pending >= self.every:
+            await self.snapshot()
 
     async def _every_seconds(self) -> None:
         while True:

@@ -103,7 +103,10 @@ def test_batch_with_one_invalid_item_is_refused_whole(client, bodies):
         (b'{"features": [1, 2], "target": 1}', ["body", "features"]),
         (b'{"features": {"in_1": 1}}', ["body", "target"]),
         (b'{"features": {"in_1": 1}, "target": 1, "series_id": "a b"}', ["body", "series_id"]),
-        (b'{"features": {"in_1": 1}, "target": 1, "observation_id": -1}', ["body", "observation_id"]),
+        (
+            b'{"features": {"in_1": 1}, "target": 1, "observation_id": -1}',
+            ["body", "observation_id"],
+        ),
     ],
 )
 def test_invalid_numbers_get_422_naming_the_field_and_change_nothing(client, bodies, raw, field):

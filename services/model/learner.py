@@ -11,7 +11,7 @@ from collections import OrderedDict, deque
 from collections.abc import Sequence
 
 from libs.metrics import Scoreboard
-from services.model.catalog import CATALOG
+from services.model.models import build_model
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +23,7 @@ class SeriesState:
     """The models, scores and idempotency answers of one series."""
 
     def __init__(self, names: Sequence[str], season: int, warmup: int):
-        self.models = {name: CATALOG[name].build(season) for name in names}
+        self.models = {name: build_model(name, season) for name in names}
         self.board = Scoreboard(names, season=season, warmup=warmup)
         self.answers: OrderedDict[int, dict | None] = OrderedDict()
         self.last_target: float | None = None
@@ -236,7 +236,7 @@ class Learner:
         )
         for state in self.series.values():
             state.models = {
-                name: state.models.get(name) or CATALOG[name].build(self.season)
+                name: state.models.get(name) or build_model(name, self.season)
                 for name in self.models
             }
             for name in set(state.board.scores) - set(self.models):

@@ -9,9 +9,9 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.responses import Response
 
 from services.model import schemas
-from services.model.catalog import CATALOG
 from services.model.durability import DurableLearner
 from services.model.learner import Learner
+from services.model.models import CATALOG
 
 router = APIRouter()
 

@@ -5,7 +5,7 @@ from pathlib import Path
 from pydantic import Field, field_validator, model_validator
 
 from libs.serving import ServiceSettings
-from services.model.catalog import CATALOG
+from services.model.models import CATALOG
 
 BEST = "best"
 

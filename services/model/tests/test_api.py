@@ -5,7 +5,7 @@ from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
 from services.model.app import create_app
-from services.model.catalog import CATALOG
+from services.model.models import CATALOG
 from services.model.settings import ModelSettings
 
 SEED_TRAIN = {"features": {"in_1": 125.0, "in_2": 120.0, "in_3": 115.0}, "target": 130.0}

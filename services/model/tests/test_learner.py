@@ -2,8 +2,8 @@ import math
 
 import pytest
 
-from services.model.catalog import CATALOG
 from services.model.learner import Learner
+from services.model.models import CATALOG
 from services.model.tests.conftest import AIRLINE, airline_bodies
 
 

@@ -119,3 +119,16 @@ SPECS = (
 
 CATALOG: dict[str, ModelSpec] = {spec.name: spec for spec in SPECS}
 """Specs by name, in the order ``/info`` lists them."""
+
+
+def build_model(name: str, season: int = 12):
+    """A fresh model by name: ``learn_one(x, y)`` and ``predict_one(x)`` (``None`` while cold).
+
+    Examples
+    --------
+    >>> model = build_model("naive")
+    >>> model.learn_one({}, 3.0)
+    >>> model.predict_one({})
+    3.0
+    """
+    return CATALOG[name].build(season)

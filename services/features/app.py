@@ -58,7 +58,8 @@ def open_lags(settings: FeaturesSettings):
             retry=Retry(NoBackoff(), 0),
         )
         store = RedisLagStore(client, capacity, settings.dedup_window, settings.redis_prefix)
-        return RedisLags(features(MemoryLagStore(capacity)), store)
+        # Redis stores the values; LagFeatures only turns the windows it returns into features.
+        return RedisLags(features(None), store)
     store = MemoryLagStore(capacity, settings.dedup_window)
     return LocalLags(
         features(store), settings.state_dir, settings.state_fsync, settings.snapshot_every

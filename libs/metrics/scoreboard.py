@@ -97,6 +97,8 @@ class Scoreboard:
         Ties go to the earlier name, so the choice is deterministic.
         """
         best, best_mae = among[0], None
+        if len(among) == 1:
+            return best
         for name in among:
             mae = self.scores[name].mae(window)
             if mae is not None and (best_mae is None or mae < best_mae):

@@ -3,6 +3,7 @@
 import math
 from collections import deque
 from collections.abc import Sequence
+from itertools import islice
 
 WINDOWS = (5, 10, 20)
 """The rolling windows the platform reports, in observations."""
@@ -74,9 +75,7 @@ class RegressionScore:
         return self.last_actual - self.last_prediction
 
     def _recent(self, window: int) -> list[tuple[float, float, float | None]]:
-        if window > len(self.recent):
-            return list(self.recent)
-        return list(self.recent)[-window:]
+        return list(islice(reversed(self.recent), window))
 
     def mae(self, window: int | None = None) -> float | None:
         """Mean absolute error, cumulative (``window=None``) or over the last ``window``."""

@@ -10,6 +10,8 @@ import logging
 from collections import OrderedDict, deque
 from collections.abc import Sequence
 
+import orjson
+
 from libs.metrics import Scoreboard
 from services.model.models import build_model
 
@@ -25,7 +27,9 @@ class SeriesState:
     def __init__(self, names: Sequence[str], season: int, warmup: int):
         self.models = {name: build_model(name, season) for name in names}
         self.board = Scoreboard(names, season=season, warmup=warmup)
-        self.answers: OrderedDict[int, dict | None] = OrderedDict()
+        # First answers as JSON bytes: compact, and invisible to the cyclic garbage collector,
+        # which would otherwise walk every remembered answer on each full collection.
+        self.answers: OrderedDict[int, bytes | None] = OrderedDict()
         self.last_target: float | None = None
         self.learned = 0
         self.best = names[0]
@@ -112,8 +116,11 @@ class Learner:
         state = self.series[series_id]
         first = state.answers[observation_id]
         if first is None:  # applied by /train, which predicted nothing: predict now
-            first = {**self.predict(series_id, {}), "observation_id": observation_id}
-        return {**first, "duplicate": True}
+            answer = {**self.predict(series_id, {}), "observation_id": observation_id}
+        else:
+            answer = orjson.loads(first)
+        answer["duplicate"] = True
+        return answer
 
     # Commands (journaled by the caller first) ------------------------------------------------
 
@@ -169,7 +176,7 @@ class Learner:
         }
 
     def _remember(self, state: SeriesState, oid: int, answer: dict | None) -> None:
-        state.answers[oid] = answer
+        state.answers[oid] = None if answer is None else orjson.dumps(answer)
         if len(state.answers) > self.idempotency_window:
             state.answers.popitem(last=False)
 

@@ -1,10 +1,12 @@
 """HTTP routes: thin ``async def`` handlers, so every model call runs on the event-loop thread."""
 
+import json
 import time
 from typing import Annotated
 
 import orjson
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.routing import APIRoute
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.responses import Response
 
@@ -13,7 +15,33 @@ from services.model.durability import DurableLearner
 from services.model.learner import Learner
 from services.model.models import CATALOG
 
-router = APIRouter()
+
+class OrjsonRequest(Request):
+    """Parses JSON bodies with orjson: the standard library's parser was a third of the cost of
+    a batch item. orjson refuses NaN, Infinity and 1e999; those bodies go through ``json`` so
+    that validation can refuse them with a 422 naming the field."""
+
+    async def json(self):
+        if not hasattr(self, "_json"):
+            body = await self.body()
+            try:
+                self._json = orjson.loads(body)
+            except orjson.JSONDecodeError:
+                self._json = json.loads(body)
+        return self._json
+
+
+class OrjsonRoute(APIRoute):
+    def get_route_handler(self):
+        handler = super().get_route_handler()
+
+        async def route(request: Request):
+            return await handler(OrjsonRequest(request.scope, request.receive))
+
+        return route
+
+
+router = APIRouter(route_class=OrjsonRoute)
 
 
 class JSON(Response):
@@ -25,7 +53,7 @@ class JSON(Response):
         return orjson.dumps(content)
 
 
-def _durable(request: Request) -> DurableLearner:
+async def _durable(request: Request) -> DurableLearner:
     return request.app.state.durable
 
 

@@ -39,16 +39,20 @@ class Journal:
     3
     >>> [r.seq for r in j.replay(after=2)]
     [3]
+    >>> j.checkpoint(3); j.close()
+    >>> Journal(d).append({"op": "learn", "y": 4.0})  # numbering survives an empty segment
+    4
     """
 
     def __init__(self, directory: str | os.PathLike, fsync: bool = False):
         self.directory = Path(directory)
         self.fsync = fsync
         self.directory.mkdir(parents=True, exist_ok=True)
-        self.seq = 0
-        for record in self.replay(after=0):
-            self.seq = record.seq
         segments = self._segments()
+        # A checkpoint leaves an empty newest segment whose name carries the next sequence.
+        self.seq = int(segments[-1].stem) - 1 if segments else 0
+        for record in self.replay(after=0):
+            self.seq = max(self.seq, record.seq)
         self._fd = self._open(segments[-1] if segments else self._segment_path(1))
 
     def append(self, data: dict) -> int:

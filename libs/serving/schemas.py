@@ -2,15 +2,15 @@
 
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, Strict, StringConstraints
 
-FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
-"""A float that refuses NaN and +-Infinity (JSON ``NaN``, ``Infinity``, ``1e999``) with 422."""
+FiniteFloat = Annotated[float, Strict(), Field(allow_inf_nan=False)]
+"""A JSON number that is finite: ``NaN``, ``Infinity``, ``1e999``, ``"12"`` and ``true`` get 422."""
 
 SeriesId = Annotated[
     str, StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:\-]+$")
 ]
 """A series name: 1 to 128 letters, digits or ``_ . : -``."""
 
-ObservationId = Annotated[int, Field(ge=0, le=2**63 - 1)]
+ObservationId = Annotated[int, Strict(), Field(ge=0, le=2**63 - 1)]
 """A client-chosen id that makes a learning request idempotent per series."""

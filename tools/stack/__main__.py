@@ -16,7 +16,7 @@ from pathlib import Path
 from libs.testkit.servers import REPO_ROOT, ServiceProcess
 
 DEFAULT_LINEUP = (
-    "best_forecaster,log_airline,holt_winters,snarimax,linear_regression,ridge_regression,"
+    "hw_airline_mean,log_airline,holt_winters,snarimax,linear_regression,ridge_regression,"
     "lasso_regression,decision_tree,bagging_regressor,knn_regressor,amf_regressor,"
     "naive,seasonal_naive"
 )
@@ -31,8 +31,13 @@ def start_services(out: Path, lineup: str) -> dict[str, ServiceProcess]:
         name: ServiceProcess(name, logs, {"STATE_DIR": str(state / name), **extra})
         for name, extra in (("ingestion", {}), ("features", {}), ("model", env))
     }
-    with ThreadPoolExecutor(len(services)) as pool:
-        list(pool.map(lambda s: s.start(), services.values()))
+    try:
+        with ThreadPoolExecutor(len(services)) as pool:
+            list(pool.map(lambda s: s.start(), services.values()))
+    except RuntimeError:
+        for service in services.values():
+            service.stop()
+        raise
     return services
 
 

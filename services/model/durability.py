@@ -124,6 +124,8 @@ class DurableLearner:
             self._timer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._timer
+        if self._task is not None:
+            await self._task
         await self.snapshot()
         self.journal.close()
 

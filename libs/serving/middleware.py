@@ -1,13 +1,16 @@
 """A pure ASGI middleware: request ids, HTTP metrics and body limits in one pass.
 
 Pure ASGI rather than Starlette's ``BaseHTTPMiddleware``, which costs a task and a queue per
-request: on the hot path of a pipeline that makes three hops per observation that matters.
+request: on the hot path of a pipeline that makes three hops per observation that matters, and
+so does every microsecond spent here (one header scan, label children looked up once, a
+counter-based request id).
 """
 
-import json
+import itertools
+import os
 import time
-import uuid
 
+import orjson
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
 from libs.serving.logs import request_id
@@ -22,6 +25,10 @@ class BodyTooLarge(Exception):
 
 class ServingMiddleware:
     """Give each request an id, count and time it, and answer 413 to oversized bodies.
+
+    The id is the client's ``X-Request-ID`` when it sends one, else a process-unique one (a
+    random per-process prefix and a counter: ``uuid4`` costs a system call per request). It is
+    echoed in the ``X-Request-ID`` response header and carried by every log line.
 
     Metrics are registered in ``registry`` as ``http_requests_total`` and
     ``http_request_duration_seconds``, labelled ``method``, ``route`` (the route's template, so
@@ -44,24 +51,55 @@ class ServingMiddleware:
             buckets=LATENCY_BUCKETS,
             registry=registry,
         )
+        self._prefix = os.urandom(4).hex() + "-"
+        self._ids = itertools.count(1)
+        self._children: dict[tuple, tuple] = {}
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         start = time.perf_counter()
-        rid = _header(scope, b"x-request-id") or uuid.uuid4().hex[:16]
+        rid = declared = None
+        for key, value in scope["headers"]:
+            if key == b"x-request-id":
+                rid = value.decode("latin-1")
+            elif key == b"content-length":
+                declared = value
+        if rid is None:
+            rid = f"{self._prefix}{next(self._ids):x}"
         token = request_id.set(rid)
+        header = (b"x-request-id", rid.encode("latin-1"))
         status = 500
         started = False
 
-        declared = _header(scope, b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
-            status = await self._too_large(send, rid)
+            status = await self._too_large(send, header)
             self._observe(scope, status, start)
             request_id.reset(token)
             return
 
+        async def tracking_send(message):
+            nonlocal status, started
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                started = True
+                message.setdefault("headers", []).append(header)
+            await send(message)
+
+        try:
+            # The server frames a body with a Content-Length itself; only a chunked body can grow.
+            limited = receive if declared is not None else self._limited(receive)
+            await self.app(scope, limited, tracking_send)
+        except BodyTooLarge:
+            if started:
+                raise
+            status = await self._too_large(send, header)
+        finally:
+            self._observe(scope, status, start)
+            request_id.reset(token)
+
+    def _limited(self, receive):
         seen = 0
 
         async def limited_receive():
@@ -73,26 +111,10 @@ class ServingMiddleware:
                     raise BodyTooLarge
             return message
 
-        async def tracking_send(message):
-            nonlocal status, started
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                started = True
-                message.setdefault("headers", []).append((b"x-request-id", rid.encode()))
-            await send(message)
+        return limited_receive
 
-        try:
-            await self.app(scope, limited_receive, tracking_send)
-        except BodyTooLarge:
-            if started:
-                raise
-            status = await self._too_large(send, rid)
-        finally:
-            self._observe(scope, status, start)
-            request_id.reset(token)
-
-    async def _too_large(self, send, rid: str) -> int:
-        body = json.dumps({"detail": f"request body exceeds {self.max_body_bytes} bytes"}).encode()
+    async def _too_large(self, send, header: tuple) -> int:
+        body = orjson.dumps({"detail": f"request body exceeds {self.max_body_bytes} bytes"})
         await send(
             {
                 "type": "http.response.start",
@@ -100,7 +122,7 @@ class ServingMiddleware:
                 "headers": [
                     (b"content-type", b"application/json"),
                     (b"content-length", str(len(body)).encode()),
-                    (b"x-request-id", rid.encode()),
+                    header,
                 ],
             }
         )
@@ -110,13 +132,12 @@ class ServingMiddleware:
     def _observe(self, scope, status: int, start: float) -> None:
         route = scope.get("route")
         template = getattr(route, "path", None) or "unmatched"
-        method = scope["method"]
-        self.requests.labels(method, template, str(status)).inc()
-        self.latency.labels(method, template).observe(time.perf_counter() - start)
-
-
-def _header(scope, name: bytes) -> str | None:
-    for key, value in scope["headers"]:
-        if key == name:
-            return value.decode("latin-1")
-    return None
+        key = (scope["method"], template, status)
+        children = self._children.get(key)
+        if children is None:
+            children = self._children[key] = (
+                self.requests.labels(scope["method"], template, str(status)),
+                self.latency.labels(scope["method"], template),
+            )
+        children[0].inc()
+        children[1].observe(time.perf_counter() - start)

@@ -1,5 +1,6 @@
 """The entry point behind ``python -m services.<name>``."""
 
+import gc
 import sys
 from collections.abc import Callable
 
@@ -8,6 +9,18 @@ from pydantic import ValidationError
 
 from libs.serving.logs import configure_logging
 from libs.serving.settings import ServiceSettings, StartupError, settings_error
+
+GC_THRESHOLD = (20_000, 50, 100)
+"""River and the request path allocate many small objects that die young; at Python's default
+first threshold (700) the collector ran so often that it doubled the model's cost per batch item
+(55 -> 22 us measured). Young objects still die by reference counting; only cycles wait."""
+
+
+def tune_gc() -> None:
+    """Raise the collection thresholds and move what start-up allocated (modules, classes,
+    schemas) out of the collector's way: the permanent heap is never walked again."""
+    gc.set_threshold(*GC_THRESHOLD)
+    gc.freeze()
 
 
 def serve(
@@ -33,6 +46,7 @@ def serve(
         raise SystemExit(1) from None
     configure_logging(name)
     app = create_app(settings)
+    tune_gc()
     uvicorn.run(
         app,
         host=settings.host,

@@ -13,4 +13,5 @@ SeriesId = Annotated[
 """A series name: 1 to 128 letters, digits or ``_ . : -``."""
 
 ObservationId = Annotated[int, Strict(), Field(ge=0, le=2**63 - 1)]
-"""A client-chosen id that makes a learning request idempotent per series."""
+"""A client-chosen id that makes a learning request idempotent per series; strict, so ``1.0``
+and ``"1"`` are refused."""

@@ -33,9 +33,6 @@ class LocalLags:
         if state["store"] is not None:
             self.store = MemoryLagStore.load(state["store"], capacity=self.store.capacity)
             self.features.store = self.store
-        # A checkpoint can leave the journal empty, and it then numbers from 0 again; keep the
-        # numbering past what the snapshot covers so new records are replayed after it.
-        self._journal.seq = max(self._journal.seq, state["covered"])
         for record in self._journal.replay(after=state["covered"]):
             self._redo(record.data)
         return state["covered"]

@@ -2,9 +2,9 @@
 
 from typing import Annotated
 
-import orjson
-from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
+from fastapi import APIRouter, HTTPException, Path, Query, Request
 
+from libs.serving import JSON, OrjsonRoute
 from services.features.schemas import (
     AddBatchIn,
     AddBatchOut,
@@ -20,12 +20,7 @@ NAME = r"^[A-Za-z0-9_.:\-]+$"
 SeriesPath = Annotated[str, Path(min_length=1, max_length=128, pattern=NAME)]
 SeriesQuery = Annotated[str | None, Query(min_length=1, max_length=128, pattern=NAME)]
 
-router = APIRouter()
-
-
-def _json(data) -> Response:
-    """Hot paths answer with orjson directly; ``response_model`` still documents the shape."""
-    return Response(orjson.dumps(data), media_type="application/json")
+router = APIRouter(route_class=OrjsonRoute)
 
 
 @router.post("/add", response_model=AddOut)
@@ -34,8 +29,8 @@ async def add(request: Request, body: AddIn):
     answers = await request.app.state.lags.add_many(
         [(body.series_id, body.value, body.observation_id)]
     )
-    request.app.state.added.labels(str(answers[0]["duplicate"]).lower()).inc()
-    return _json(answers[0])
+    request.app.state.added["true" if answers[0]["duplicate"] else "false"].inc()
+    return JSON(answers[0])
 
 
 @router.post("/add_batch", response_model=AddBatchOut)
@@ -44,9 +39,9 @@ async def add_batch(request: Request, body: AddBatchIn):
     items = [(i.series_id, i.value, i.observation_id) for i in body.items]
     answers = await request.app.state.lags.add_many(items)
     duplicates = sum(a["duplicate"] for a in answers)
-    request.app.state.added.labels("false").inc(len(answers) - duplicates)
-    request.app.state.added.labels("true").inc(duplicates)
-    return _json({"results": answers})
+    request.app.state.added["false"].inc(len(answers) - duplicates)
+    request.app.state.added["true"].inc(duplicates)
+    return JSON({"results": answers})
 
 
 @router.get("/series/{series_id}", response_model=SeriesOut)

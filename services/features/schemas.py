@@ -1,22 +1,16 @@
 """Request and response bodies."""
 
-from typing import Annotated
-
-from pydantic import BaseModel, Field, Strict
+from pydantic import BaseModel, Field
 
 from libs.serving import FiniteFloat, ObservationId, SeriesId
 
 MAX_BATCH = 10_000
 
-Number = Annotated[FiniteFloat, Strict()]
-"""A finite JSON number: ``true`` and ``"12"`` are refused too, not coerced."""
-Id = Annotated[ObservationId, Strict()]
-
 
 class AddIn(BaseModel):
     series_id: SeriesId = "default"
-    value: Number
-    observation_id: Id | None = None
+    value: FiniteFloat
+    observation_id: ObservationId | None = None
 
 
 class AddOut(BaseModel):

@@ -2,9 +2,9 @@
 
 from typing import Annotated
 
-import orjson
 from fastapi import APIRouter, Path, Query, Request, Response
 
+from libs.serving import JSON, OrjsonRoute
 from services.ingestion.schemas import (
     AppendIn,
     AppendOut,
@@ -23,12 +23,7 @@ NAME = r"^[A-Za-z0-9_.:\-]+$"
 StreamQuery = Annotated[str, Query(min_length=1, max_length=128, pattern=NAME)]
 StreamPath = Annotated[str, Path(min_length=1, max_length=128, pattern=NAME)]
 
-router = APIRouter()
-
-
-def _json(data) -> Response:
-    """Hot paths answer with orjson directly; ``response_model`` still documents the shape."""
-    return Response(orjson.dumps(data), media_type="application/json")
+router = APIRouter(route_class=OrjsonRoute)
 
 
 def _observation(o: Observation) -> dict:
@@ -49,17 +44,17 @@ async def next_observation(request: Request, stream: StreamQuery = DEFAULT_STREA
     taken = await request.app.state.streams.take(stream, 1)
     if not taken.observations:
         return Response(status_code=204)
-    request.app.state.served.labels(stream).inc()
-    return _json({**_observation(taken.observations[0]), "remaining": taken.remaining})
+    request.app.state.served[stream].inc()
+    return JSON({**_observation(taken.observations[0]), "remaining": taken.remaining})
 
 
 @router.post("/next_batch", response_model=BatchOut)
 async def next_batch(request: Request, body: BatchIn):
     """Hand out up to ``n`` next observations, once; an empty list when exhausted."""
     taken = await request.app.state.streams.take(body.stream, body.n)
-    request.app.state.served.labels(body.stream).inc(len(taken.observations))
+    request.app.state.served[body.stream].inc(len(taken.observations))
     observations = [_observation(o) for o in taken.observations]
-    return _json({"observations": observations, "remaining": taken.remaining})
+    return JSON({"observations": observations, "remaining": taken.remaining})
 
 
 @router.post("/streams/{stream}/observations", response_model=AppendOut, status_code=201)

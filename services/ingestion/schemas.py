@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from pydantic import BaseModel, Field, Strict, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
 from libs.serving import FiniteFloat, SeriesId
 
@@ -36,7 +36,7 @@ class BatchOut(BaseModel):
 
 class LiveObservation(BaseModel):
     input: Annotated[str, StringConstraints(max_length=256)]
-    target: Annotated[FiniteFloat, Strict()]
+    target: FiniteFloat
     series_id: SeriesId | None = None
 
 

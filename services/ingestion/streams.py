@@ -73,9 +73,6 @@ class LocalStreams:
         raw = self._snapshots.load("ingestion")
         state = orjson.loads(raw) if raw else {"covered": 0, "cursors": {}, "live": {}}
         self.cursors, self.live = state["cursors"], state["live"]
-        # A checkpoint can leave the journal empty, and it then numbers from 0 again; keep the
-        # numbering past what the snapshot covers so new records are replayed after it.
-        self._journal.seq = max(self._journal.seq, state["covered"])
         for record in self._journal.replay(after=state["covered"]):
             self._redo(record.data)
         return state["covered"]

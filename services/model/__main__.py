@@ -1,7 +1,5 @@
 """``python -m services.model``: serve the model service on ``HOST``:``PORT`` (default 8000)."""
 
-import gc
-
 from libs.serving import StartupError, serve
 from services.model.app import create_app, snapshot_store
 from services.model.settings import ModelSettings
@@ -20,7 +18,4 @@ def preflight(settings: ModelSettings) -> None:
 
 
 if __name__ == "__main__":
-    # River allocates many small dicts per observation; at the default threshold (700) the
-    # collector ran so often that it doubled the cost of a batch item (55 -> 22 us measured).
-    gc.set_threshold(20_000, 50, 100)
     serve("model", ModelSettings, create_app, preflight)

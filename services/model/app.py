@@ -2,16 +2,14 @@
 
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
-from fastapi.encoders import jsonable_encoder
-from fastapi.exceptions import RequestValidationError
+from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 
 from libs.metrics import ModelMetricsCollector
-from libs.serving import ServingMiddleware
+from libs.serving import build_app
 from services.model.durability import DurableLearner
 from services.model.learner import Learner
-from services.model.routes import JSON, router
+from services.model.routes import router
 from services.model.settings import ModelSettings
 
 
@@ -53,23 +51,16 @@ def create_app(settings: ModelSettings | None = None) -> FastAPI:
         finally:
             await durable.close()
 
-    app = FastAPI(
-        title="model service",
-        description="Online learning with River: predict-then-learn, several models, durable.",
-        lifespan=lifespan,
+    app = build_app(
+        "model service",
+        "Online learning with River: predict-then-learn, several models, durable.",
+        lifespan,
+        registry,
     )
     app.state.settings = settings
-    app.state.registry = registry
     ModelMetricsCollector(lambda: _boards(app)).register(registry)
-    app.add_middleware(ServingMiddleware, registry=registry)
     app.include_router(router)
-    app.add_exception_handler(RequestValidationError, _invalid)
     return app
-
-
-async def _invalid(request: Request, exc: RequestValidationError) -> JSON:
-    """FastAPI's 422 body, by orjson: echoing a rejected NaN or Infinity gives null, not a 500."""
-    return JSON({"detail": jsonable_encoder(exc.errors())}, status_code=422)
 
 
 def _boards(app: FastAPI) -> dict:

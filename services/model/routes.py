@@ -1,63 +1,21 @@
 """HTTP routes: thin ``async def`` handlers, so every model call runs on the event-loop thread."""
 
-import json
 import time
 from typing import Annotated
 
-import orjson
-from fastapi import APIRouter, Depends, Query, Request
-from fastapi.routing import APIRoute
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from starlette.responses import Response
+from fastapi import APIRouter, Query, Request
 
+from libs.serving import JSON, OrjsonRoute
 from services.model import schemas
 from services.model.durability import DurableLearner
 from services.model.learner import Learner
 from services.model.models import CATALOG
 
-
-class OrjsonRequest(Request):
-    """Parses JSON bodies with orjson: the standard library's parser was a third of the cost of
-    a batch item. orjson refuses NaN, Infinity and 1e999; those bodies go through ``json`` so
-    that validation can refuse them with a 422 naming the field."""
-
-    async def json(self):
-        if not hasattr(self, "_json"):
-            body = await self.body()
-            try:
-                self._json = orjson.loads(body)
-            except orjson.JSONDecodeError:
-                self._json = json.loads(body)
-        return self._json
-
-
-class OrjsonRoute(APIRoute):
-    def get_route_handler(self):
-        handler = super().get_route_handler()
-
-        async def route(request: Request):
-            return await handler(OrjsonRequest(request.scope, request.receive))
-
-        return route
-
-
 router = APIRouter(route_class=OrjsonRoute)
 
 
-class JSON(Response):
-    """JSON encoded by orjson, skipping FastAPI's re-validation of the answer (hot path)."""
-
-    media_type = "application/json"
-
-    def render(self, content) -> bytes:
-        return orjson.dumps(content)
-
-
-async def _durable(request: Request) -> DurableLearner:
+def _durable(request: Request) -> DurableLearner:
     return request.app.state.durable
-
-
-Durable = Annotated[DurableLearner, Depends(_durable)]
 
 
 def _learn_record(body: schemas.LearnRequest, predict: bool = True) -> dict:
@@ -72,80 +30,80 @@ def _learn_record(body: schemas.LearnRequest, predict: bool = True) -> dict:
 
 
 @router.post("/predict_learn", response_model=schemas.PredictLearnResponse)
-async def predict_learn(body: schemas.LearnRequest, durable: Durable) -> JSON:
+async def predict_learn(request: Request, body: schemas.LearnRequest) -> JSON:
     """Predict with every model (answering the champion's), then learn the target."""
-    return JSON(durable.submit(_learn_record(body)))
+    return JSON(_durable(request).submit(_learn_record(body)))
 
 
 @router.post("/predict_learn_batch", response_model=schemas.BatchResponse)
-async def predict_learn_batch(body: schemas.BatchRequest, durable: Durable) -> JSON:
+async def predict_learn_batch(request: Request, body: schemas.BatchRequest) -> JSON:
     """``/predict_learn`` for each item in order; the whole batch is validated first."""
     record = {"op": "batch", "items": [_learn_record(item) for item in body.items]}
-    return JSON({"results": durable.submit(record)})
+    return JSON({"results": _durable(request).submit(record)})
 
 
 @router.post("/train", response_model=schemas.TrainResponse)
-async def train(body: schemas.LearnRequest, durable: Durable) -> JSON:
+async def train(request: Request, body: schemas.LearnRequest) -> JSON:
     """Learn one observation without scoring a prediction."""
-    return JSON(durable.submit(_learn_record(body, predict=False)))
+    return JSON(_durable(request).submit(_learn_record(body, predict=False)))
 
 
 @router.post("/predict", response_model=schemas.PredictResponse)
-async def predict(body: schemas.PredictRequest, durable: Durable) -> JSON:
+async def predict(request: Request, body: schemas.PredictRequest) -> JSON:
     """Predict the next value of a series from its features; learns nothing."""
-    return JSON(durable.learner.predict(body.series_id, body.features))
+    return JSON(_durable(request).learner.predict(body.series_id, body.features))
 
 
 @router.post("/predict_many", response_model=schemas.PredictManyResponse)
-async def predict_many(body: schemas.PredictManyRequest, durable: Durable) -> JSON:
+async def predict_many(request: Request, body: schemas.PredictManyRequest) -> JSON:
     """Forecast ``steps`` ahead, feeding each prediction back as ``in_1`` (lags shifted)."""
-    learner = durable.learner
+    learner = _durable(request).learner
     return JSON(learner.predict_many(body.series_id, body.features, body.steps))
 
 
 @router.get("/model_metrics")
-async def model_metrics(durable: Durable) -> JSON:
+async def model_metrics(request: Request) -> JSON:
     """Cumulative and rolling MAE/MSE/RMSE/MAPE per model and series, with naive baselines."""
-    return JSON(metrics_report(durable.learner))
+    return JSON(metrics_report(_durable(request).learner))
 
 
 @router.get("/leaderboard", response_model=schemas.Leaderboard)
 async def leaderboard(
-    durable: Durable,
+    request: Request,
     series_id: str = "default",
     window: Annotated[str, Query(pattern=r"^(5|10|20|cumulative)$")] = "20",
 ) -> JSON:
     """Models and baselines of one series ranked by MAE over ``window``."""
-    state = durable.learner.series.get(series_id)
+    state = _durable(request).learner.series.get(series_id)
     size = None if window == "cumulative" else int(window)
     rows = [] if state is None else state.board.leaderboard(size)
     return JSON({"series_id": series_id, "window": window, "rows": rows})
 
 
 @router.post("/feedback", response_model=schemas.FeedbackResponse)
-async def feedback(body: schemas.FeedbackRequest, durable: Durable) -> JSON:
+async def feedback(request: Request, body: schemas.FeedbackRequest) -> JSON:
     """Keep a feedback message durably."""
     at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    return JSON(durable.submit({"op": "feedback", "message": body.message, "at": at}))
+    return JSON(_durable(request).submit({"op": "feedback", "message": body.message, "at": at}))
 
 
 @router.get("/feedback", response_model=schemas.FeedbackList)
-async def feedback_list(durable: Durable) -> JSON:
+async def feedback_list(request: Request) -> JSON:
     """The latest feedback messages (up to 1000) and how many were ever received."""
-    learner = durable.learner
+    learner = _durable(request).learner
     return JSON({"count": learner.feedback_count, "items": list(learner.feedback)})
 
 
 @router.get("/health", response_model=schemas.Health)
-async def health(durable: Durable) -> JSON:
+async def health(request: Request) -> JSON:
     """Liveness and readiness: the state is restored and models are served."""
-    return JSON({"status": "ok", "models": list(durable.learner.models)})
+    return JSON({"status": "ok", "models": list(_durable(request).learner.models)})
 
 
 @router.get("/info", response_model=schemas.Info)
-async def info(request: Request, durable: Durable) -> JSON:
+async def info(request: Request) -> JSON:
     """Available model names, the served line-up, the champion rule and the configuration."""
-    learner, settings = durable.learner, request.app.state.settings
+    learner, settings = _durable(request).learner, request.app.state.settings
     return JSON(
         {
             "service": "model",
@@ -160,12 +118,6 @@ async def info(request: Request, durable: Durable) -> JSON:
             "snapshot_store": "s3" if settings.s3_bucket else "local",
         }
     )
-
-
-@router.get("/metrics", include_in_schema=True)
-async def metrics(request: Request) -> Response:
-    """Prometheus text: model quality per model and series, HTTP counters and latencies."""
-    return Response(generate_latest(request.app.state.registry), media_type=CONTENT_TYPE_LATEST)
 
 
 def metrics_report(learner: Learner) -> dict:

@@ -2,19 +2,16 @@
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from libs.serving import FiniteFloat, ObservationId, SeriesId
 
 MAX_FEATURES = 1000
 MAX_BATCH = 10_000
 
-Number = Annotated[FiniteFloat, Strict()]
-"""A finite JSON number: NaN, Infinity, 1e999, strings and booleans are refused."""
-
 FeatureName = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 Features = Annotated[
-    dict[FeatureName, Number],
+    dict[FeatureName, FiniteFloat],
     Field(max_length=MAX_FEATURES, description="lag features such as in_1..in_12 (any names)"),
 ]
 
@@ -30,7 +27,7 @@ class PredictRequest(_Body):
 
 class LearnRequest(_Body):
     features: Features
-    target: Number
+    target: FiniteFloat
     series_id: SeriesId = "default"
     observation_id: ObservationId | None = None
 

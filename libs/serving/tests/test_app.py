@@ -1,0 +1,137 @@
+"""The shared app: fast JSON routes keep FastAPI's contract, the middleware its guarantees."""
+
+from typing import Annotated
+
+import pytest
+from fastapi import APIRouter, Query, Request
+from fastapi.testclient import TestClient
+from prometheus_client import CollectorRegistry
+from pydantic import BaseModel
+
+from libs.serving import JSON, FiniteFloat, ObservationId, OrjsonRoute, build_app
+
+
+class Item(BaseModel):
+    value: FiniteFloat
+    observation_id: ObservationId | None = None
+
+
+class Echo(BaseModel):
+    value: float
+    scale: int
+
+
+def make_app(max_body_bytes: int | None = None):
+    router = APIRouter(route_class=OrjsonRoute)
+
+    @router.post("/echo", response_model=Echo)
+    async def echo(request: Request, body: Item, scale: Annotated[int, Query(ge=1)] = 1):
+        """Echo the value, scaled."""
+        return JSON({"value": body.value * scale, "scale": scale})
+
+    @router.post("/filtered", response_model=Echo, status_code=201)
+    async def filtered(request: Request, body: Item):
+        """A plain dict answer still goes through response_model."""
+        return {"value": body.value, "scale": 1, "secret": "not in the model"}
+
+    app = build_app("demo", "A demo.", None, CollectorRegistry())
+    app.include_router(router)
+    return app
+
+
+@pytest.fixture
+def client():
+    with TestClient(make_app()) as c:
+        yield c
+
+
+def test_valid_body_is_answered_by_the_endpoint(client):
+    response = client.post("/echo?scale=3", json={"value": 1.5})
+    assert response.status_code == 200
+    assert response.json() == {"value": 4.5, "scale": 3}
+
+
+@pytest.mark.parametrize("raw", ["NaN", "Infinity", "-Infinity", "1e999", '"12"', "true"])
+def test_non_finite_or_non_numeric_value_gets_422_naming_the_field(client, raw):
+    response = client.post(
+        "/echo", content=f'{{"value": {raw}}}', headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert [e["loc"] for e in response.json()["detail"]] == [["body", "value"]]
+
+
+def test_float_observation_id_is_refused(client):
+    response = client.post("/echo", json={"value": 1.0, "observation_id": 1.0})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "observation_id"]
+
+
+def test_malformed_json_gets_fastapis_json_decode_error(client):
+    response = client.post(
+        "/echo", content=b'{"value": ', headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["type"] == "json_invalid"
+
+
+def test_other_content_types_are_handled_as_fastapi_does(client):
+    form = client.post("/echo", content=b"value=1", headers={"Content-Type": "text/plain"})
+    assert form.status_code == 422
+    charset = client.post(
+        "/echo",
+        content=b'{"value": 2}',
+        headers={"Content-Type": "application/json; charset=utf-8"},
+    )
+    assert charset.status_code == 200 and charset.json() == {"value": 2.0, "scale": 1}
+
+
+def test_invalid_query_parameter_gets_422_naming_it(client):
+    response = client.post("/echo?scale=0", json={"value": 1.0})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["query", "scale"]
+
+
+def test_non_response_answers_go_through_response_model_and_status_code(client):
+    response = client.post("/filtered", json={"value": 2.0})
+    assert response.status_code == 201
+    assert response.json() == {"value": 2.0, "scale": 1}
+
+
+def test_openapi_documents_body_query_and_answer(client):
+    operation = client.get("/openapi.json").json()["paths"]["/echo"]["post"]
+    body = operation["requestBody"]["content"]["application/json"]["schema"]
+    assert body == {"$ref": "#/components/schemas/Item"}
+    assert [p["name"] for p in operation["parameters"]] == ["scale"]
+    answer = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    assert answer == {"$ref": "#/components/schemas/Echo"}
+    assert operation["description"] == "Echo the value, scaled."
+
+
+def test_request_id_is_echoed_or_generated_unique(client):
+    given = client.post("/echo", json={"value": 1.0}, headers={"X-Request-ID": "abc"})
+    assert given.headers["x-request-id"] == "abc"
+    ids = {client.post("/echo", json={"value": 1.0}).headers["x-request-id"] for _ in range(5)}
+    assert len(ids) == 5
+
+
+def test_oversized_bodies_get_413_declared_or_streamed(client):
+    big = b'{"value": 1.0, "pad": "' + b"x" * (1024 * 1024) + b'"}'
+    declared = client.post("/echo", content=big, headers={"Content-Type": "application/json"})
+    assert declared.status_code == 413
+    assert "exceeds" in declared.json()["detail"]
+
+    def chunks():
+        yield big[: len(big) // 2]
+        yield big[len(big) // 2 :]
+
+    streamed = client.post("/echo", content=chunks(), headers={"Content-Type": "application/json"})
+    assert streamed.status_code == 413
+
+
+def test_metrics_count_requests_by_route_template_and_status(client):
+    client.post("/echo", json={"value": 1.0})
+    client.post("/echo", json={"value": "x"})
+    text = client.get("/metrics").text
+    assert 'http_requests_total{method="POST",route="/echo",status="200"} 1.0' in text
+    assert 'http_requests_total{method="POST",route="/echo",status="422"} 1.0' in text
+    assert 'http_request_duration_seconds_count{method="POST",route="/echo"} 2.0' in text

@@ -1,5 +1,10 @@
 """A keep-alive JSON client with retries: connection errors and 5xx are retried, 4xx is not.
 
+A request that is not idempotent (taking the next observation moves a cursor) is retried only
+when it cannot have been applied: the connection was refused, or the service answered 503
+(unavailable before doing anything). A lost answer to such a request fails the step instead of
+silently skipping what the first attempt took.
+
 Built on the standard library's ``http.client``: one persistent connection per service and no
 per-request allocations beyond the JSON itself, because the pipeline makes three requests per
 observation and the client's cost adds directly to every observation.
@@ -43,10 +48,14 @@ class JsonClient:
     def get(self, path: str, step: str) -> tuple[int, dict | None]:
         return self.request("GET", path, None, step)
 
-    def post(self, path: str, body: dict | None, step: str) -> tuple[int, dict | None]:
-        return self.request("POST", path, body, step)
+    def post(
+        self, path: str, body: dict | None, step: str, idempotent: bool = True
+    ) -> tuple[int, dict | None]:
+        return self.request("POST", path, body, step, idempotent)
 
-    def request(self, method: str, path: str, body, step: str) -> tuple[int, dict | None]:
+    def request(
+        self, method: str, path: str, body, step: str, idempotent: bool = True
+    ) -> tuple[int, dict | None]:
         """Status and decoded body; raises :class:`StepError` on 4xx or when retries run out."""
         payload = b"" if body is None else orjson.dumps(body)
         headers = {"Content-Type": "application/json"} if body is not None else {}
@@ -56,12 +65,14 @@ class JsonClient:
             except RETRYABLE_ERRORS as exc:
                 self.close()
                 reason = f"{self.base_url} unreachable ({exc.__class__.__name__}: {exc})"
+                if not idempotent and not isinstance(exc, ConnectionRefusedError):
+                    raise StepError(step, f"{reason}; the answer to {path} may be lost") from None
             else:
-                if status < 500:
-                    if status >= 400:
-                        raise StepError(step, f"HTTP {status} from {path}: {_detail(data)}")
-                    return status, orjson.loads(data) if data else None
+                if status < 300:
+                    return status, _decode(data, path, step)
                 reason = f"HTTP {status} from {path}: {_detail(data)}"
+                if status < 500 or (not idempotent and status != 503):
+                    raise StepError(step, reason)
             if attempt < self.retries:
                 self.retried += 1
                 time.sleep(self.backoff * 2**attempt)
@@ -78,6 +89,15 @@ class JsonClient:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
+
+
+def _decode(data: bytes, path: str, step: str) -> dict | None:
+    if not data:
+        return None
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        raise StepError(step, f"{path} answered non-JSON: {data[:80]!r}") from None
 
 
 def _detail(data: bytes) -> str:

@@ -60,7 +60,8 @@ class Pipeline:
 
     def step(self) -> Record | None:
         """Process the next observation; ``None`` once the stream is exhausted."""
-        status, obs = self.ingestion.get(f"/next{self.stream_query}", "ingestion")
+        path = f"/next{self.stream_query}"
+        status, obs = self.ingestion.request("GET", path, None, "ingestion", idempotent=False)
         if status == 204 or obs is None:
             return None
         series = obs.get("series_id") or "default"
@@ -79,7 +80,8 @@ class Pipeline:
     def step_batch(self, size: int) -> list[Record]:
         """Process up to ``size`` observations with the batch endpoints; ``[]`` when exhausted."""
         body = {"n": size, **({"stream": self.settings.stream} if self.settings.stream else {})}
-        observations = self.ingestion.post("/next_batch", body, "ingestion")[1]["observations"]
+        taken = self.ingestion.post("/next_batch", body, "ingestion", idempotent=False)[1]
+        observations = taken["observations"]
         if not observations:
             return []
         adds = [
@@ -142,6 +144,12 @@ class Pipeline:
     def _record(self, obs: dict, feats: dict, answers: list[dict]) -> Record:
         predictions: dict[str, float] = {}
         for model, answer in zip(self.models, answers, strict=True):
+            if answer.get("failed"):
+                failed = ", ".join(answer["failed"])
+                raise StepError(
+                    f"model {model.base_url}",
+                    f"{failed} failed on observation {obs['observation_id']}",
+                )
             for name, value in (
                 answer.get("predictions") or {answer["model"]: answer["prediction"]}
             ).items():

@@ -1,5 +1,7 @@
 """Pipeline configuration: where the services are and how hard to retry."""
 
+from urllib.parse import urlsplit
+
 from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -28,11 +30,34 @@ class PipelineSettings(BaseSettings):
 
     @field_validator("ingestion_url", "features_url", "model_url")
     @classmethod
-    def _strip(cls, url: str) -> str:
-        return url.strip().rstrip("/")
+    def _http_url(cls, url: str) -> str:
+        return _http_url(url)
+
+    @field_validator("model_urls")
+    @classmethod
+    def _http_urls(cls, urls: str) -> str:
+        return ",".join(_http_url(u) for u in urls.split(",") if u.strip())
 
     @property
     def models(self) -> list[str]:
         """The model service URLs: ``MODEL_URLS`` when set, else ``MODEL_URL``."""
-        urls = [u.strip().rstrip("/") for u in self.model_urls.split(",") if u.strip()]
-        return urls or [self.model_url]
+        return self.model_urls.split(",") if self.model_urls else [self.model_url]
+
+
+def _http_url(url: str) -> str:
+    """``http://host[:port][/prefix]`` without a trailing slash, or a ValueError saying why.
+
+    Examples
+    --------
+    >>> _http_url(" http://model:8000/ ")
+    'http://model:8000'
+    >>> _http_url("ftp://model")
+    Traceback (most recent call last):
+    ...
+    ValueError: expected http://host:port, got 'ftp://model'
+    """
+    url = url.strip().rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme != "http" or not parts.hostname:
+        raise ValueError(f"expected http://host:port, got {url!r}")
+    return url

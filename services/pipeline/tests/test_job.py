@@ -72,6 +72,16 @@ def test_unreachable_model_fails_the_job_with_a_one_line_reason(stack, dead_url)
     assert lines[0].startswith("pipeline failed: model ") and "unreachable" in lines[0]
 
 
+def test_invalid_service_url_is_a_one_line_configuration_error(stack):
+    completed = stack.job(MODEL_URL="ftp://model:8000")
+
+    assert completed.returncode == 2
+    assert completed.stderr.strip() == (
+        "pipeline: invalid configuration: MODEL_URL: Value error, "
+        "expected http://host:port, got 'ftp://model:8000'"
+    )
+
+
 def test_model_rejecting_a_request_fails_the_job(stack):
     # The feature service is handed to the job as its model: /predict_learn is a 404 there.
     completed = stack.job("--max", "1", MODEL_URL=stack.features.url)

@@ -8,16 +8,22 @@ LOCK := requirements/lock.txt
 
 .PHONY: venv test lint buildifier lock run up bench clean
 
-# Reinstall only when the lock's hash changes; uv when available, pip otherwise.
+# Reinstall only when the lock's content changes (a checkout that only touches its mtime costs a
+# hash); uv when available, the standard venv and pip otherwise.
 venv: $(STAMP)
 $(STAMP): $(LOCK)
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	@if command -v uv >/dev/null 2>&1; then \
+	@if [ -x $(PY) ] && sha256sum --check --status $(STAMP) 2>/dev/null; then touch $(STAMP); exit 0; fi; \
+	if [ ! -x $(PY) ]; then \
+		if command -v uv >/dev/null 2>&1; then uv venv --quiet --python $(PYTHON) $(VENV); \
+		else $(PYTHON) -m venv $(VENV) || { echo "make: cannot create $(VENV):" \
+			"install python3-venv (apt-get install python3-venv) or uv (pip install uv)" >&2; \
+			exit 1; }; fi; \
+	fi; \
+	if command -v uv >/dev/null 2>&1; then \
 		uv pip sync --quiet --python $(PY) --require-hashes $(LOCK); \
 	else \
 		$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r $(LOCK); \
-	fi
-	@sha256sum $(LOCK) > $(STAMP)
+	fi && sha256sum $(LOCK) > $(STAMP)
 
 lock:
 	uv pip compile requirements/runtime.in requirements/test.in --generate-hashes \
@@ -30,7 +36,7 @@ lint: venv
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
-buildifier:
+buildifier: venv
 	@$(PY) tools/check/buildifier.py
 
 run: venv

@@ -9,7 +9,6 @@ import time
 from pathlib import Path
 
 import httpx
-import pytest
 
 
 def free_port() -> int:
@@ -30,6 +29,7 @@ def require_binary(name: str) -> str:
     path = shutil.which(name)
     if path:
         return path
+    import pytest  # only tests reach here; make run uses this module without pytest
     reason = f"{name} is not installed (.ci/run installs it)"
     if os.environ.get("CI"):
         pytest.fail(reason)

@@ -1,1 +1,0 @@
-"""Makes the repository root importable (``from libs... import``) under plain pytest."""

@@ -9,14 +9,7 @@ loses nothing. Surviving a machine crash (power loss) needs ``fsync=True``, whic
 flush per record.
 """
 
-from libs.journal.journal import Journal, JournalInUse, JournalRecord
+from libs.journal.journal import Journal, JournalRecord
 from libs.journal.snapshots import LocalSnapshots, SnapshotStore, atomic_write
 
-__all__ = [
-    "Journal",
-    "JournalInUse",
-    "JournalRecord",
-    "LocalSnapshots",
-    "SnapshotStore",
-    "atomic_write",
-]
+__all__ = ["Journal", "JournalRecord", "LocalSnapshots", "SnapshotStore", "atomic_write"]

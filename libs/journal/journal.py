@@ -1,6 +1,5 @@
 """Segmented append-only journal of JSON records, numbered by a sequence."""
 
-import fcntl
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,10 +10,6 @@ import orjson
 SUFFIX = ".wal"
 
 
-class JournalInUse(RuntimeError):
-    """Another process has this journal open; two writers would interleave their records."""
-
-
 class JournalRecord(NamedTuple):
     seq: int
     data: dict
@@ -23,8 +18,6 @@ class JournalRecord(NamedTuple):
 class Journal:
     """Append-only log in ``directory``, one segment file per checkpoint.
 
-    One process at a time: the directory is locked (``flock``) while the journal is open, and a
-    second opener gets :class:`JournalInUse`; the kernel drops the lock when its holder dies.
     Each line is ``{"seq": n, "data": {...}}``. :meth:`checkpoint` starts a new segment and
     deletes the segments a snapshot covers, so the journal only holds what the latest snapshot
     lacks. A torn last line (the process died mid-write) is dropped on open; it was never
@@ -47,24 +40,14 @@ class Journal:
     >>> [r.seq for r in j.replay(after=2)]
     [3]
     >>> j.checkpoint(3); j.close()
-    >>> j = Journal(d)
-    >>> j.append({"op": "learn", "y": 4.0})  # numbering survives an empty segment
+    >>> Journal(d).append({"op": "learn", "y": 4.0})  # numbering survives an empty segment
     4
-    >>> Journal(d)  # doctest: +IGNORE_EXCEPTION_DETAIL
-    Traceback (most recent call last):
-    JournalInUse: ... is in use by another process
     """
 
     def __init__(self, directory: str | os.PathLike, fsync: bool = False):
         self.directory = Path(directory)
         self.fsync = fsync
         self.directory.mkdir(parents=True, exist_ok=True)
-        self._lock = os.open(self.directory / "LOCK", os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(self._lock)
-            raise JournalInUse(f"{self.directory} is in use by another process") from None
         segments = self._segments()
         # A checkpoint leaves an empty newest segment whose name carries the next sequence.
         self.seq = int(segments[-1].stem) - 1 if segments else 0
@@ -98,7 +81,6 @@ class Journal:
 
     def close(self) -> None:
         os.close(self._fd)
-        os.close(self._lock)
 
     def _open(self, path: Path) -> int:
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)

@@ -5,18 +5,19 @@ when it cannot have been applied: the connection was refused, or the service ans
 (unavailable before doing anything). A lost answer to such a request fails the step instead of
 silently skipping what the first attempt took.
 
-Built on the standard library's ``http.client``: one persistent connection per service and no
+One persistent :class:`~services.pipeline.connection.Connection` per service and no
 per-request allocations beyond the JSON itself, because the pipeline makes three requests per
 observation and the client's cost adds directly to every observation.
 """
 
-import http.client
 import time
 from urllib.parse import urlsplit
 
 import orjson
 
-RETRYABLE_ERRORS = (ConnectionError, TimeoutError, http.client.HTTPException, OSError)
+from services.pipeline.connection import Connection
+
+RETRYABLE_ERRORS = (ConnectionError, TimeoutError, OSError)
 
 
 class StepError(RuntimeError):
@@ -43,7 +44,7 @@ class JsonClient:
         self.backoff = backoff
         self.timeout = timeout
         self.retried = 0
-        self._conn: http.client.HTTPConnection | None = None
+        self._conn: Connection | None = None
 
     def get(self, path: str, step: str) -> tuple[int, dict | None]:
         return self.request("GET", path, None, step)
@@ -79,11 +80,9 @@ class JsonClient:
         raise StepError(step, f"{reason} after {self.retries} retries")
 
     def _send(self, method, path, payload, headers) -> tuple[int, bytes]:
-        if self._conn is None:
-            self._conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
-        self._conn.request(method, path, payload, headers)
-        response = self._conn.getresponse()
-        return response.status, response.read()
+        if self._conn is None or self._conn.closed:
+            self._conn = Connection(self.host, self.port, self.timeout)
+        return self._conn.request(method, path, payload if headers else None)
 
     def close(self) -> None:
         if self._conn is not None:

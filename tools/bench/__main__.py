@@ -16,6 +16,7 @@ from collections import deque
 from contextlib import contextmanager
 from pathlib import Path
 
+from libs.serving import tune_gc
 from libs.testkit.servers import ServiceProcess
 from services.model.models import build_model
 from services.pipeline.client import JsonClient
@@ -96,6 +97,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch", type=int, default=500, help="batch size of the batch phase")
     parser.add_argument("--model", default="linear_regression")
     args = parser.parse_args(argv)
+    # The GC settings of the services and of ``python -m services.pipeline``, for both sides of
+    # the comparison (the plain loop measured the same with Python's defaults).
+    tune_gc()
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-"))
     try:

@@ -38,8 +38,7 @@ async def predict_learn(request: Request, body: schemas.LearnRequest) -> JSON:
 @router.post("/predict_learn_batch", response_model=schemas.BatchResponse)
 async def predict_learn_batch(request: Request, body: schemas.BatchRequest) -> JSON:
     """``/predict_learn`` for each item in order; the whole batch is validated first."""
-    record = {"op": "batch", "items": [_learn_record(item) for item in body.items]}
-    return JSON({"results": _durable(request).submit(record)})
+    return JSON({"results": _durable(request).submit({"op": "batch", "items": body.items})})
 
 
 @router.post("/train", response_model=schemas.TrainResponse)

@@ -1,8 +1,9 @@
 """Request and response bodies of the model service."""
 
-from typing import Annotated
+from typing import Annotated, NotRequired
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, with_config
+from typing_extensions import TypedDict
 
 from libs.serving import FiniteFloat, ObservationId, SeriesId
 
@@ -36,8 +37,20 @@ class PredictManyRequest(PredictRequest):
     steps: int = Field(ge=1, le=1000)
 
 
+@with_config(ConfigDict(extra="ignore"))
+class LearnItem(TypedDict):
+    """One ``/predict_learn`` body inside a batch. Validated into a plain dict, which is the
+    journal record as is: a model instance per item, rebuilt into a dict, cost 3 us of a
+    batch item's 20."""
+
+    features: Features
+    target: FiniteFloat
+    series_id: NotRequired[SeriesId]
+    observation_id: NotRequired[ObservationId | None]
+
+
 class BatchRequest(_Body):
-    items: list[LearnRequest] = Field(min_length=1, max_length=MAX_BATCH)
+    items: list[LearnItem] = Field(min_length=1, max_length=MAX_BATCH)
 
 
 class FeedbackRequest(_Body):

@@ -36,7 +36,7 @@ class ModelSettings(ServiceSettings):
     leaderboard_window: int = Field(20, description="rolling window that ranks models")
     state_dir: Path = Path(".state/model")
     journal_fsync: bool = False
-    snapshot_every: int = Field(1000, ge=1, description="learned records between snapshots")
+    snapshot_every: int = Field(10_000, ge=1, description="learned records between snapshots")
     snapshot_seconds: float = Field(30.0, gt=0, description="at most this long between snapshots")
     idempotency_window: int = Field(100_000, ge=1, description="answers remembered per series")
     s3_endpoint_url: str | None = None

@@ -30,6 +30,7 @@ def require_binary(name: str) -> str:
     if path:
         return path
     import pytest  # only tests reach here; make run uses this module without pytest
+
     reason = f"{name} is not installed (.ci/run installs it)"
     if os.environ.get("CI"):
         pytest.fail(reason)

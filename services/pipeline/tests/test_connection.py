@@ -53,7 +53,7 @@ def test_chunked_answer_is_reassembled(serve):
     assert Connection("127.0.0.1", port, timeout=5).request("GET", "/", None) == (200, b'{"a": 1}')
 
 
-def test_connection_close_answer_is_read_to_the_end_and_the_connection_dropped(serve):
+def test_connection_close_answer_is_read_and_the_connection_dropped(serve):
     port = serve(b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\n{}")
     conn = Connection("127.0.0.1", port, timeout=5)
     assert conn.request("GET", "/", None) == (200, b"{}")

@@ -51,6 +51,15 @@ def test_valid_body_is_answered_by_the_endpoint(client):
     assert response.json() == {"value": 4.5, "scale": 3}
 
 
+@pytest.mark.parametrize("raw", ["9" * 400, "-" + "9" * 400])
+def test_integer_literal_past_64_bits_gets_422_not_500(client, raw):
+    response = client.post(
+        "/echo", content=f'{{"value": {raw}}}', headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert [e["loc"] for e in response.json()["detail"]] == [["body", "value"]]
+
+
 @pytest.mark.parametrize("raw", ["NaN", "Infinity", "-Infinity", "1e999", '"12"', "true"])
 def test_non_finite_or_non_numeric_value_gets_422_naming_the_field(client, raw):
     response = client.post(

@@ -65,11 +65,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     tune_gc()  # records accumulate for the report: keep the collector from walking them often
     pipeline = Pipeline(settings)
-    progress = Progress(args.max)
+    progress = Progress(None)
     try:
         warmup = pipeline.n_lags()
         if args.reset:
-            pipeline.ingestion.post("/reset", None, "ingestion")
+            pipeline.reset()
+        remaining = pipeline.remaining()
+        progress.total = remaining if args.max is None else min(args.max, remaining)
         result = pipeline.run(args.max, args.batch, progress.update)
     except StepError as exc:
         progress.close()

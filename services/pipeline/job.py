@@ -58,6 +58,14 @@ class Pipeline:
         """The feature service's window size (observations before lags are complete)."""
         return int(self.features.get("/info", "features")[1]["n_lags"])
 
+    def reset(self) -> None:
+        """Rewind the ingestion stream to its first observation."""
+        self.ingestion.post(f"/reset{self.stream_query}", None, "ingestion")
+
+    def remaining(self) -> int:
+        """Observations the ingestion stream has not handed out yet."""
+        return int(self.ingestion.get(f"/status{self.stream_query}", "ingestion")[1]["remaining"])
+
     def step(self) -> Record | None:
         """Process the next observation; ``None`` once the stream is exhausted."""
         path = f"/next{self.stream_query}"

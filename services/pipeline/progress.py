@@ -5,7 +5,10 @@ import time
 
 
 class Progress:
-    """Redraws at most ten times a second; silent when not attached to a terminal."""
+    """Redraws at most ten times a second, and once more at the end; silent off a terminal.
+
+    ``total`` is what the run expects to process (``None`` when unknown: a count is shown).
+    """
 
     def __init__(self, total: int | None, stream=sys.stderr):
         self.total = total
@@ -13,23 +16,27 @@ class Progress:
         self.enabled = stream.isatty()
         self.start = time.perf_counter()
         self.last = 0.0
+        self.done = 0
 
     def update(self, done: int) -> None:
+        self.done = done
         now = time.perf_counter()
-        if not self.enabled or now - self.last < 0.1:
-            return
-        self.last = now
-        rate = done / max(now - self.start, 1e-9)
-        if self.total:
-            filled = int(30 * done / self.total)
-            bar = "#" * filled + "." * (30 - filled)
-            line = f"[{bar}] {done}/{self.total}"
-        else:
-            line = f"{done} observations"
-        self.stream.write(f"\r{line}  {rate:,.0f} obs/s ")
-        self.stream.flush()
+        if self.enabled and now - self.last >= 0.1:
+            self.last = now
+            self._draw(now)
 
     def close(self) -> None:
-        if self.enabled and self.last:
+        if self.enabled and self.done:
+            self._draw(time.perf_counter())
             self.stream.write("\n")
             self.stream.flush()
+
+    def _draw(self, now: float) -> None:
+        rate = self.done / max(now - self.start, 1e-9)
+        if self.total:
+            filled = min(30, int(30 * self.done / self.total))
+            line = f"[{'#' * filled}{'.' * (30 - filled)}] {self.done}/{self.total}"
+        else:
+            line = f"{self.done} observations"
+        self.stream.write(f"\r{line}  {rate:,.0f} obs/s ")
+        self.stream.flush()

@@ -9,12 +9,33 @@ the real ones.
   difference, a seasonal lag and a rolling mean) and works River-style on its own store;
 - :class:`MemoryLagStore` keeps windows in the process; :class:`RedisLagStore` keeps them in Redis,
   where read-the-window-then-append is one Lua script, so several replicas can share it;
-- both remember, per series, the answer given to each ``observation_id``: a retry gets the first
-  answer back, marked ``duplicate``, and stores nothing.
+- both remember, per series, the value and answer of each ``observation_id``: a retry (same
+  value) gets the first answer back, marked ``duplicate``, and stores nothing; another value
+  under a used id raises :class:`ObservationConflict` and stores nothing either.
+
+Two interfaces describe the stores: :class:`LagStore` (synchronous, what :class:`LagFeatures`
+takes; :class:`MemoryLagStore`) and :class:`AsyncLagStore` (the same operations as coroutines;
+:class:`RedisLagStore`).
 """
 
 from libs.lag_features.features import LagFeatures
 from libs.lag_features.redis_store import RedisLagStore
-from libs.lag_features.store import Applied, LagStore, MemoryLagStore
+from libs.lag_features.store import (
+    Applied,
+    AsyncLagStore,
+    Item,
+    LagStore,
+    MemoryLagStore,
+    ObservationConflict,
+)
 
-__all__ = ["Applied", "LagFeatures", "LagStore", "MemoryLagStore", "RedisLagStore"]
+__all__ = [
+    "Applied",
+    "AsyncLagStore",
+    "Item",
+    "LagFeatures",
+    "LagStore",
+    "MemoryLagStore",
+    "ObservationConflict",
+    "RedisLagStore",
+]

@@ -39,13 +39,18 @@ class LagFeatures:
     >>> lags.learn_one({}, 129.0).transform_one({})
     {'in_1': 129.0, 'in_2': 132.0, 'in_3': 118.0}
 
-    A retry with the same ``observation_id`` answers as the first time and stores nothing:
+    A retry with the same ``observation_id`` answers as the first time and stores nothing;
+    another value under that id is refused:
 
     >>> lags.add(5.0, series_id="b", observation_id=1)["duplicate"]
     False
-    >>> again = lags.add(6.0, series_id="b", observation_id=1)
+    >>> again = lags.add(5.0, series_id="b", observation_id=1)
     >>> again["target"], again["duplicate"], lags.transform_one({"series_id": "b"})["in_1"]
     (5.0, True, 5.0)
+    >>> lags.add(6.0, series_id="b", observation_id=1)
+    Traceback (most recent call last):
+    ...
+    libs.lag_features.store.ObservationConflict: observation_id 1 of series 'b' was already ...
 
     Extras ride along behind options:
 

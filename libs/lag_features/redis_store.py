@@ -4,32 +4,55 @@ from collections.abc import Sequence
 
 from redis.asyncio import Redis
 
-from libs.lag_features.store import DEDUP_WINDOW, Applied
+from libs.lag_features.store import DEDUP_WINDOW, Applied, Item, ObservationConflict
 
-# KEYS: window list, answers hash, answer-order list, series set.
-# ARGV: value, capacity, observation_id ('' for none), dedup window, series id.
-# Values travel as Python's shortest round-trip float repr, never through Lua numbers, so they
-# come back bit-identical. An answer is "value prev1 prev2 ...".
+# KEYS: series set, then per item: window list, answers hash, answer-order list.
+# ARGV: capacity, dedup window, then per item: value, observation_id ('' for none), series id.
+# Values travel as Python's shortest round-trip float repr, never through Lua arithmetic, so
+# they come back bit-identical; they are compared as numbers (so 0.0 retries -0.0, as in
+# Python). An answer is "value prev1 prev2 ...". Every item is checked for a reused id before
+# anything is written: a conflict returns {-1, index, first answer} and changes nothing.
 APPLY = """
-local oid = ARGV[3]
-if oid ~= '' then
-  local first = redis.call('HGET', KEYS[2], oid)
-  if first then return {1, first} end
-end
-local capacity = tonumber(ARGV[2])
-local previous = redis.call('LRANGE', KEYS[1], 0, capacity - 1)
-redis.call('LPUSH', KEYS[1], ARGV[1])
-redis.call('LTRIM', KEYS[1], 0, capacity - 1)
-redis.call('SADD', KEYS[4], ARGV[5])
-local answer = ARGV[1]
-if #previous > 0 then answer = answer .. ' ' .. table.concat(previous, ' ') end
-if oid ~= '' then
-  redis.call('HSET', KEYS[2], oid, answer)
-  if redis.call('RPUSH', KEYS[3], oid) > tonumber(ARGV[4]) then
-    redis.call('HDEL', KEYS[2], redis.call('LPOP', KEYS[3]))
+local capacity, window = tonumber(ARGV[1]), tonumber(ARGV[2])
+local n = (#ARGV - 2) / 3
+local batch = {}
+for i = 1, n do
+  local value, oid = ARGV[3 * i], ARGV[3 * i + 1]
+  if oid ~= '' then
+    local key = KEYS[3 * i] .. ' ' .. oid
+    local first = batch[key]
+    if not first then
+      first = redis.call('HGET', KEYS[3 * i], oid) or value
+      batch[key] = first
+    end
+    if tonumber(string.match(first, '^%S+')) ~= tonumber(value) then return {-1, i - 1, first} end
   end
 end
-return {0, answer}
+local replies = {}
+for i = 1, n do
+  local value, oid, sid = ARGV[3 * i], ARGV[3 * i + 1], ARGV[3 * i + 2]
+  local wkey, akey, okey = KEYS[3 * i - 1], KEYS[3 * i], KEYS[3 * i + 1]
+  local first = false
+  if oid ~= '' then first = redis.call('HGET', akey, oid) end
+  if first then
+    replies[i] = {1, first}
+  else
+    local previous = redis.call('LRANGE', wkey, 0, capacity - 1)
+    redis.call('LPUSH', wkey, value)
+    redis.call('LTRIM', wkey, 0, capacity - 1)
+    redis.call('SADD', KEYS[1], sid)
+    local answer = value
+    if #previous > 0 then answer = answer .. ' ' .. table.concat(previous, ' ') end
+    if oid ~= '' then
+      redis.call('HSET', akey, oid, answer)
+      if redis.call('RPUSH', okey, oid) > window then
+        redis.call('HDEL', akey, redis.call('LPOP', okey))
+      end
+    end
+    replies[i] = {0, answer}
+  end
+end
+return {0, replies}
 """
 
 # KEYS: series set. ARGV: key prefix, series id ('' for every series).
@@ -46,12 +69,15 @@ return #series
 
 
 class RedisLagStore:
-    """The :class:`~libs.lag_features.LagStore` operations as coroutines over ``redis.asyncio``.
+    """An :class:`~libs.lag_features.AsyncLagStore` over ``redis.asyncio``.
 
     Each series lives under ``{prefix}:{<series>}:*`` (a list of its last ``capacity`` values, a
-    hash of remembered answers and their order); ``{prefix}:series`` names every series. Redis
-    errors propagate unchanged (``redis.exceptions.ConnectionError`` when it is down), so the
-    caller decides; nothing falls back to memory.
+    hash of remembered answers and their order); ``{prefix}:series`` names every series. A call
+    to :meth:`apply` or :meth:`apply_many` is one Lua script: every item is checked for a reused
+    ``observation_id`` first (:class:`~libs.lag_features.ObservationConflict`, nothing written),
+    then applied in order. Redis errors propagate unchanged
+    (``redis.exceptions.ConnectionError`` when it is down), so the caller decides; nothing falls
+    back to memory. One script touches several series' keys: one Redis, not Redis Cluster.
 
     Parameters
     ----------
@@ -83,20 +109,24 @@ class RedisLagStore:
         self, series_id: str, value: float, observation_id: int | None = None
     ) -> Applied:
         """Read the window of ``series_id``, then store ``value``, atomically."""
-        reply = await self._apply(*self._call(series_id, value, observation_id))
-        return _applied(series_id, observation_id, reply)
+        return (await self.apply_many([(series_id, value, observation_id)]))[0]
 
-    async def apply_many(self, items: Sequence[tuple[str, float, int | None]]) -> list[Applied]:
-        """Apply ``(series_id, value, observation_id)`` items in order, in one MULTI/EXEC.
-
-        Either every item is applied or, if the connection fails before EXEC, none is.
-        """
-        async with self.client.pipeline(transaction=True) as pipe:
-            for series_id, value, observation_id in items:
-                keys, args = self._call(series_id, value, observation_id)
-                await self._apply(keys, args, client=pipe)
-            replies = await pipe.execute()
-        return [_applied(s, o, r) for (s, _, o), r in zip(items, replies, strict=True)]
+    async def apply_many(self, items: Sequence[Item]) -> list[Applied]:
+        """Apply ``(series_id, value, observation_id)`` items in order, in one script: all of
+        them, or none when one conflicts or the connection fails."""
+        keys = [f"{self.prefix}:series"]
+        args = [self.capacity, self.dedup_window]
+        for series_id, value, observation_id in items:
+            keys += [self._key(series_id, p) for p in ("window", "answers", "order")]
+            oid = "" if observation_id is None else str(observation_id)
+            args += [repr(float(value)), oid, series_id]
+        status, *reply = await self._apply(keys=keys, args=args)
+        if status < 0:
+            index, first = reply
+            series_id, value, oid = items[index]
+            first = float(_text(first).split(" ", 1)[0])
+            raise ObservationConflict(series_id, oid, first, float(value), index)
+        return [_applied(s, o, r) for (s, _, o), r in zip(items, reply[0], strict=True)]
 
     async def window(self, series_id: str) -> tuple[float, ...] | None:
         values = await self.client.lrange(self._key(series_id, "window"), 0, self.capacity - 1)
@@ -112,21 +142,12 @@ class RedisLagStore:
     def _key(self, series_id: str, part: str) -> str:
         return f"{self.prefix}:{{{series_id}}}:{part}"
 
-    def _call(self, series_id: str, value: float, observation_id: int | None):
-        keys = [
-            self._key(series_id, "window"),
-            self._key(series_id, "answers"),
-            self._key(series_id, "order"),
-            f"{self.prefix}:series",
-        ]
-        oid = "" if observation_id is None else str(observation_id)
-        args = [repr(float(value)), self.capacity, oid, self.dedup_window, series_id]
-        return keys, args
+
+def _text(value) -> str:
+    return value.decode() if isinstance(value, bytes) else value
 
 
 def _applied(series_id: str, observation_id: int | None, reply) -> Applied:
     duplicate, answer = reply
-    if isinstance(answer, bytes):
-        answer = answer.decode()
-    value, *previous = (float(v) for v in answer.split(" "))
+    value, *previous = (float(v) for v in _text(answer).split(" "))
     return Applied(series_id, value, tuple(previous), observation_id, bool(duplicate))

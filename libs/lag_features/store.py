@@ -1,9 +1,13 @@
-"""The store interface and its in-process implementation."""
+"""The store interfaces and the in-process implementation."""
 
-from collections import deque
+from collections import OrderedDict, deque
+from collections.abc import Sequence
 from typing import NamedTuple, Protocol
 
 DEDUP_WINDOW = 10_000
+
+Item = tuple[str, float, int | None]
+"""``(series_id, value, observation_id)``, one value to apply."""
 
 
 class Applied(NamedTuple):
@@ -20,18 +24,40 @@ class Applied(NamedTuple):
     duplicate: bool
 
 
+class ObservationConflict(ValueError):
+    """An ``observation_id`` already applied to the series came back with another value.
+
+    Nothing is stored: the id is not a retry of that value, and applying the new value under an
+    old id would make later retries ambiguous. ``index`` is the item's position in a batch.
+    """
+
+    def __init__(self, series_id: str, observation_id: int, first: float, value: float, index=0):
+        self.series_id = series_id
+        self.observation_id = observation_id
+        self.first = first
+        self.value = value
+        self.index = index
+        super().__init__(
+            f"observation_id {observation_id} of series {series_id!r} was already applied "
+            f"with value {first!r}, not {value!r}; a new value needs a new observation_id"
+        )
+
+
 class LagStore(Protocol):
-    """Per-series windows of the last ``capacity`` values, most recent first.
+    """Per-series windows of the last ``capacity`` values, most recent first (synchronous).
 
     ``apply`` reads the window and then stores the value as one indivisible step. With an
-    ``observation_id`` it is idempotent per series: the first answer is remembered (for the last
-    ``dedup_window`` ids of the series) and returned again, with nothing stored.
-    :class:`~libs.lag_features.RedisLagStore` offers the same operations as coroutines.
+    ``observation_id`` it is idempotent per series: the first value and answer are remembered
+    (for the last ``dedup_window`` ids of the series); the same value again gets the first answer
+    back with nothing stored, another value raises :class:`ObservationConflict`. ``apply_many``
+    applies items in order, and nothing at all when one of them conflicts.
     """
 
     capacity: int
 
     def apply(self, series_id: str, value: float, observation_id: int | None = None) -> Applied: ...
+
+    def apply_many(self, items: Sequence[Item]) -> list[Applied]: ...
 
     def window(self, series_id: str) -> tuple[float, ...] | None: ...
 
@@ -40,8 +66,29 @@ class LagStore(Protocol):
     def reset(self, series_id: str | None = None) -> None: ...
 
 
+class AsyncLagStore(Protocol):
+    """:class:`LagStore`'s operations and guarantees as coroutines, for stores behind a network
+    (:class:`~libs.lag_features.RedisLagStore`). :class:`~libs.lag_features.LagFeatures` takes
+    a :class:`LagStore`; with an asynchronous store, call it and pass each :class:`Applied` to
+    :meth:`LagFeatures.answer <libs.lag_features.LagFeatures.answer>`."""
+
+    capacity: int
+
+    async def apply(
+        self, series_id: str, value: float, observation_id: int | None = None
+    ) -> Applied: ...
+
+    async def apply_many(self, items: Sequence[Item]) -> list[Applied]: ...
+
+    async def window(self, series_id: str) -> tuple[float, ...] | None: ...
+
+    async def series_count(self) -> int: ...
+
+    async def reset(self, series_id: str | None = None) -> None: ...
+
+
 class MemoryLagStore:
-    """Windows in a dict of deques: one process, one replica.
+    """Windows in a dict of deques: one process, one replica (a :class:`LagStore`).
 
     Parameters
     ----------
@@ -57,8 +104,13 @@ class MemoryLagStore:
     Applied(series_id='a', value=1.0, previous=(), observation_id=1, duplicate=False)
     >>> store.apply("a", 2.0).previous
     (1.0,)
-    >>> store.apply("a", 99.0, observation_id=1)
+    >>> store.apply("a", 1.0, observation_id=1)
     Applied(series_id='a', value=1.0, previous=(), observation_id=1, duplicate=True)
+    >>> try:
+    ...     store.apply("a", 99.0, observation_id=1)
+    ... except ObservationConflict as exc:
+    ...     print(exc)
+    observation_id 1 of series 'a' was already applied with value 1.0, not 99.0; ...
     >>> store.window("a"), store.window("b")
     ((2.0, 1.0), None)
     """
@@ -69,24 +121,57 @@ class MemoryLagStore:
         self.capacity = capacity
         self.dedup_window = dedup_window
         self._windows: dict[str, deque[float]] = {}
-        self._answers: dict[str, dict[int, tuple[float, tuple[float, ...]]]] = {}
+        self._answers: dict[str, OrderedDict[int, tuple[float, tuple[float, ...]]]] = {}
 
     def apply(self, series_id: str, value: float, observation_id: int | None = None) -> Applied:
-        answers = self._answers.get(series_id)
-        if observation_id is not None and answers and observation_id in answers:
-            first, previous = answers[observation_id]
-            return Applied(series_id, first, previous, observation_id, True)
+        if observation_id is not None:
+            first = self.first(series_id, observation_id)
+            if first is not None:
+                if first[0] != value:
+                    raise ObservationConflict(series_id, observation_id, first[0], value)
+                return Applied(series_id, first[0], first[1], observation_id, True)
         window = self._windows.get(series_id)
         if window is None:
             window = self._windows[series_id] = deque(maxlen=self.capacity)
         previous = tuple(window)
         window.appendleft(value)
         if observation_id is not None:
-            answers = self._answers.setdefault(series_id, {})
+            answers = self._answers.get(series_id)
+            if answers is None:
+                answers = self._answers[series_id] = OrderedDict()
             answers[observation_id] = (value, previous)
             if len(answers) > self.dedup_window:
-                del answers[next(iter(answers))]
+                answers.popitem(last=False)
         return Applied(series_id, value, previous, observation_id, False)
+
+    def apply_many(self, items: Sequence[Item]) -> list[Applied]:
+        """Apply items in order; if one conflicts, raise before anything is stored."""
+        self.check(items)
+        return [self.apply(*item) for item in items]
+
+    def check(self, items: Sequence[Item]) -> None:
+        """Raise :class:`ObservationConflict` for the first item whose id is taken by another
+        value, among the remembered ids and the batch's own earlier items."""
+        batch: dict[tuple[str, int], float] = {}
+        for index, (series_id, value, oid) in enumerate(items):
+            if oid is None:
+                continue
+            first = batch.get((series_id, oid))
+            if first is None:
+                remembered = self.first(series_id, oid)
+                first = value if remembered is None else remembered[0]
+                batch[series_id, oid] = first
+            if first != value:
+                raise ObservationConflict(series_id, oid, first, value, index)
+
+    def is_applied(self, series_id: str, observation_id: int | None) -> bool:
+        """Whether the value with this id is remembered (a retry would store nothing)."""
+        return observation_id is not None and self.first(series_id, observation_id) is not None
+
+    def first(self, series_id: str, observation_id: int) -> tuple[float, tuple] | None:
+        """The remembered ``(value, previous)`` of an id, or ``None``."""
+        answers = self._answers.get(series_id)
+        return None if answers is None else answers.get(observation_id)
 
     def window(self, series_id: str) -> tuple[float, ...] | None:
         window = self._windows.get(series_id)
@@ -112,7 +197,7 @@ class MemoryLagStore:
         >>> store = MemoryLagStore(capacity=2)
         >>> _ = store.apply("a", 1.0, observation_id=7); _ = store.apply("a", 2.0)
         >>> copy = MemoryLagStore.load(store.dump())
-        >>> copy.window("a"), copy.apply("a", 5.0, observation_id=7).duplicate
+        >>> copy.window("a"), copy.apply("a", 1.0, observation_id=7).duplicate
         ((2.0, 1.0), True)
         """
         return {
@@ -132,5 +217,5 @@ class MemoryLagStore:
         for series_id, values in state["windows"].items():
             store._windows[series_id] = deque(values, maxlen=store.capacity)
         for series_id, answers in state["answers"].items():
-            store._answers[series_id] = {oid: (v, tuple(p)) for oid, v, p in answers}
+            store._answers[series_id] = OrderedDict((oid, (v, tuple(p))) for oid, v, p in answers)
         return store

@@ -6,8 +6,9 @@ The services stay lean by taking these pieces from here rather than repeating th
   413 for oversized bodies), an ``async`` ``GET /metrics`` and the 422 handler;
 - :class:`OrjsonRoute`, the route class of every service router: JSON bodies validated by
   pydantic-core straight from bytes on the hot path; :class:`JSON`, answers encoded by orjson;
-- :func:`redis_client`, :func:`check_backend` and :func:`answer_503_when_redis_is_down` for the
-  services that keep state in Redis or under ``STATE_DIR``;
+- :func:`redis_client`, :func:`check_backend`, :func:`open_state` and
+  :func:`answer_503_when_redis_is_down` for the services that keep state in Redis or under
+  ``STATE_DIR``;
 - :class:`ServiceSettings`, the pydantic-settings base with ``HOST`` and ``PORT``;
 - :func:`serve`, the ``python -m services.<name>`` entry point: settings, logs, GC, uvicorn.
 """
@@ -18,6 +19,7 @@ from libs.serving.backends import (
     check_backend,
     check_redis,
     check_state_dir,
+    open_state,
     redis_client,
 )
 from libs.serving.logs import configure_logging, request_id
@@ -47,6 +49,7 @@ __all__ = [
     "check_state_dir",
     "configure_logging",
     "metrics_route",
+    "open_state",
     "redis_client",
     "request_id",
     "serve",

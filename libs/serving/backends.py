@@ -1,7 +1,9 @@
 """Start-up checks and clients for the state backends the services share: Redis, STATE_DIR."""
 
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import redis
 import redis.asyncio as aioredis
@@ -12,6 +14,8 @@ from starlette.requests import Request
 
 from libs.serving.responses import JSON
 from libs.serving.settings import StartupError
+
+T = TypeVar("T")
 
 
 def redis_client(url: str) -> aioredis.Redis:
@@ -47,6 +51,25 @@ def check_state_dir(path: Path) -> None:
         raise StartupError(f"STATE_DIR {path} unusable: {exc}") from None
     if not os.access(path, os.W_OK):
         raise StartupError(f"STATE_DIR {path} is not writable")
+
+
+def open_state(state_dir: Path, opener: Callable[[], T]) -> T:
+    """``opener()``, the service opening and restoring its state under ``state_dir``; any
+    failure (the directory locked by another process, unwritable, a corrupt snapshot) becomes
+    a one-line :class:`StartupError`.
+
+    Examples
+    --------
+    >>> open_state(Path("/state"), lambda: {}["snapshot"])
+    Traceback (most recent call last):
+    ...
+    libs.serving.settings.StartupError: STATE_DIR /state unusable: KeyError: 'snapshot'
+    """
+    try:
+        return opener()
+    except Exception as exc:
+        reason = " ".join(f"{type(exc).__name__}: {exc}".split())
+        raise StartupError(f"STATE_DIR {state_dir} unusable: {reason}") from None
 
 
 def check_backend(redis_url: str | None, state_dir: Path) -> None:

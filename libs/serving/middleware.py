@@ -8,6 +8,7 @@ counter-based request id).
 
 import itertools
 import os
+import re
 import time
 
 import orjson
@@ -16,6 +17,8 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from libs.serving.logs import request_id
 
 MAX_BODY_BYTES = 1024 * 1024
+CLIENT_REQUEST_ID = re.compile(rb"[A-Za-z0-9._-]{1,64}")
+"""What a client's ``X-Request-ID`` may be to be adopted: it lands in every log line and header."""
 LATENCY_BUCKETS = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
 
 
@@ -26,9 +29,10 @@ class BodyTooLarge(Exception):
 class ServingMiddleware:
     """Give each request an id, count and time it, and answer 413 to oversized bodies.
 
-    The id is the client's ``X-Request-ID`` when it sends one, else a process-unique one (a
-    random per-process prefix and a counter: ``uuid4`` costs a system call per request). It is
-    echoed in the ``X-Request-ID`` response header and carried by every log line.
+    The id is the client's ``X-Request-ID`` when it sends a well-formed one (1 to 64 of
+    ``A-Z a-z 0-9 . _ -``), else a process-unique one (a random per-process prefix and a
+    counter: ``uuid4`` costs a system call per request). It is echoed in the ``X-Request-ID``
+    response header and carried by every log line.
 
     Metrics are registered in ``registry`` as ``http_requests_total`` and
     ``http_request_duration_seconds``, labelled ``method``, ``route`` (the route's template, so
@@ -63,13 +67,13 @@ class ServingMiddleware:
         rid = declared = None
         for key, value in scope["headers"]:
             if key == b"x-request-id":
-                rid = value.decode("latin-1")
+                rid = value.decode("ascii") if CLIENT_REQUEST_ID.fullmatch(value) else None
             elif key == b"content-length":
                 declared = value
         if rid is None:
             rid = f"{self._prefix}{next(self._ids):x}"
         token = request_id.set(rid)
-        header = (b"x-request-id", rid.encode("latin-1"))
+        header = (b"x-request-id", rid.encode("ascii"))
         status = 500
         started = False
 

@@ -27,17 +27,21 @@ def serve(
     name: str,
     settings_cls: type[ServiceSettings],
     create_app: Callable,
-    preflight: Callable[[ServiceSettings], None] | None = None,
+    preflight: Callable[[ServiceSettings], object] | None = None,
 ) -> None:
     """Read settings, check backends, configure JSON logs and run uvicorn.
 
-    Invalid variables exit 2 and a failed ``preflight`` (an unreachable Redis, say) raising
-    :class:`StartupError` exits 1, each with one line on stderr, before anything listens.
+    Invalid variables exit 2 and a failed ``preflight`` (an unreachable Redis, a STATE_DIR in
+    use by another process, a corrupt snapshot) raising :class:`StartupError` exits 1, each
+    with one line on stderr, before anything listens. What ``preflight`` returns, when not
+    ``None``, is state it opened (so that opening fails here, not in the lifespan):
+    ``create_app(settings, opened)`` adopts it.
     """
+    opened = None
     try:
         settings = settings_cls()
         if preflight is not None:
-            preflight(settings)
+            opened = preflight(settings)
     except ValidationError as exc:
         print(f"{name}: {settings_error(exc)}", file=sys.stderr)
         raise SystemExit(2) from None
@@ -45,7 +49,7 @@ def serve(
         print(f"{name}: {exc}", file=sys.stderr)
         raise SystemExit(1) from None
     configure_logging(name)
-    app = create_app(settings)
+    app = create_app(settings) if opened is None else create_app(settings, opened)
     tune_gc()
     uvicorn.run(
         app,

@@ -2,15 +2,17 @@
 
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from prometheus_client import CollectorRegistry, Counter
 
-from libs.lag_features import LagFeatures, MemoryLagStore, RedisLagStore
+from libs.lag_features import LagFeatures, MemoryLagStore, ObservationConflict, RedisLagStore
 from libs.serving import (
+    JSON,
     Children,
     answer_503_when_redis_is_down,
     build_app,
     check_backend,
+    open_state,
     redis_client,
 )
 from services.features.lags import LocalLags, RedisLags
@@ -18,9 +20,13 @@ from services.features.routes import router
 from services.features.settings import FeaturesSettings
 
 
-def preflight(settings: FeaturesSettings) -> None:
-    """Refuse to start when the configured Redis does not answer or STATE_DIR is unusable."""
+def preflight(settings: FeaturesSettings) -> LocalLags | None:
+    """Refuse to start when the configured Redis does not answer or STATE_DIR is unusable (in
+    use by another process, a corrupt snapshot); returns the opened local state."""
     check_backend(settings.redis_url, settings.state_dir)
+    if settings.redis_url:
+        return None
+    return open_state(settings.state_dir, lambda: open_lags(settings))
 
 
 def open_lags(settings: FeaturesSettings):
@@ -45,12 +51,13 @@ def open_lags(settings: FeaturesSettings):
     )
 
 
-def create_app(settings: FeaturesSettings | None = None) -> FastAPI:
+def create_app(settings: FeaturesSettings | None = None, lags=None) -> FastAPI:
+    """The app; ``lags`` is state :func:`preflight` opened already, else the lifespan opens it."""
     settings = settings or FeaturesSettings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        app.state.lags = open_lags(settings)
+        app.state.lags = lags if lags is not None else open_lags(settings)
         yield
         await app.state.lags.close()
 
@@ -71,5 +78,11 @@ def create_app(settings: FeaturesSettings | None = None) -> FastAPI:
         )
     )
     app.include_router(router)
+    app.add_exception_handler(ObservationConflict, _conflict)
     answer_503_when_redis_is_down(app)
     return app
+
+
+async def _conflict(request: Request, exc: ObservationConflict) -> JSON:
+    where = f"items[{exc.index}]: " if request.url.path.endswith("_batch") else ""
+    return JSON({"detail": where + str(exc)}, status_code=409)

@@ -12,6 +12,7 @@ from libs.serving import (
     answer_503_when_redis_is_down,
     build_app,
     check_backend,
+    open_state,
     redis_client,
 )
 from services.ingestion.dataset import DatasetError, load_dataset
@@ -20,13 +21,17 @@ from services.ingestion.settings import IngestionSettings
 from services.ingestion.streams import LocalStreams, ReadOnlyStream, RedisStreams, UnknownStream
 
 
-def preflight(settings: IngestionSettings) -> None:
-    """Refuse to start on a malformed data set, an unreachable Redis or an unusable STATE_DIR."""
+def preflight(settings: IngestionSettings) -> LocalStreams | None:
+    """Refuse to start on a malformed data set, an unreachable Redis or an unusable STATE_DIR
+    (in use by another process, a corrupt snapshot); returns the opened local state."""
     try:
         load_dataset(settings.dataset_path)
     except DatasetError as exc:
         raise StartupError(str(exc)) from None
     check_backend(settings.redis_url, settings.state_dir)
+    if settings.redis_url:
+        return None
+    return open_state(settings.state_dir, lambda: open_streams(settings))
 
 
 def open_streams(settings: IngestionSettings):
@@ -36,12 +41,13 @@ def open_streams(settings: IngestionSettings):
     return LocalStreams(dataset, settings.state_dir, settings.state_fsync, settings.snapshot_every)
 
 
-def create_app(settings: IngestionSettings | None = None) -> FastAPI:
+def create_app(settings: IngestionSettings | None = None, streams=None) -> FastAPI:
+    """The app; ``streams`` is state :func:`preflight` opened already, else the lifespan does."""
     settings = settings or IngestionSettings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        app.state.streams = open_streams(settings)
+        app.state.streams = streams if streams is not None else open_streams(settings)
         yield
         await app.state.streams.close()
 

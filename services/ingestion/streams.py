@@ -15,7 +15,7 @@ from typing import NamedTuple
 import orjson
 from redis.asyncio import Redis
 
-from libs.journal import Journal, LocalSnapshots
+from libs.journal import DurableState
 from services.ingestion.dataset import Dataset
 
 DEFAULT_STREAM = "default"
@@ -56,26 +56,36 @@ def _live(stream: str, first_id: int, items: list) -> list[Observation]:
 
 
 class LocalStreams:
-    """In-process streams, journalled in ``state_dir`` and snapshotted every ``snapshot_every``."""
+    """In-process streams, journalled in ``state_dir`` and snapshotted every ``snapshot_every``.
+
+    Every change is journalled before it is made, so a failed journal write changes nothing.
+    """
 
     backend = "memory"
 
     def __init__(self, dataset: Dataset, state_dir: Path, fsync: bool, snapshot_every: int):
         self.dataset = dataset
-        self.snapshot_every = snapshot_every
         self.cursors: dict[str, int] = {}
         self.live: dict[str, list] = {}
-        self._snapshots = LocalSnapshots(state_dir)
-        self._journal = Journal(Path(state_dir) / "journal", fsync=fsync)
-        self._covered = self._restore()
+        self.durable = DurableState(
+            state_dir,
+            "ingestion",
+            lambda: {"cursors": self.cursors, "live": self.live},
+            fsync,
+            snapshot_every,
+        )
+        try:
+            self._restore()
+        except BaseException:
+            self.durable.journal.close()
+            raise
 
-    def _restore(self) -> int:
-        raw = self._snapshots.load("ingestion")
-        state = orjson.loads(raw) if raw else {"covered": 0, "cursors": {}, "live": {}}
-        self.cursors, self.live = state["cursors"], state["live"]
-        for record in self._journal.replay(after=state["covered"]):
-            self._redo(record.data)
-        return state["covered"]
+    def _restore(self) -> None:
+        saved, changes = self.durable.restore()
+        if saved is not None:
+            self.cursors, self.live = saved["cursors"], saved["live"]
+        for change in changes:
+            self._redo(change)
 
     def _redo(self, change: dict) -> None:
         if "c" in change:
@@ -85,17 +95,10 @@ class LocalStreams:
             stream, items = change["a"]
             self.live.setdefault(stream, []).extend(items)
 
-    def _log(self, change: dict) -> None:
-        """Journal a change already made in memory (a snapshot taken here must include it)."""
-        seq = self._journal.append(change)
-        if seq - self._covered >= self.snapshot_every:
-            self.snapshot()
-
-    def snapshot(self) -> None:
-        state = {"covered": self._journal.seq, "cursors": self.cursors, "live": self.live}
-        self._snapshots.save("ingestion", orjson.dumps(state))
-        self._journal.checkpoint(self._journal.seq)
-        self._covered = self._journal.seq
+    def _change(self, change: dict) -> None:
+        """Journal a change, then make it."""
+        self.durable.log(change)
+        self._redo(change)
 
     def _source(self, stream: str) -> tuple[str, list | tuple]:
         if stream == DEFAULT_STREAM:
@@ -110,8 +113,7 @@ class LocalStreams:
         stop = min(start + n, len(source))
         if stop <= start:
             return Taken([], max(len(source) - start, 0))
-        self.cursors[key] = stop
-        self._log({"c": [key, stop]})
+        self._change({"c": [key, stop]})
         items = source[start:stop]
         if stream == DEFAULT_STREAM:
             observations = [Observation(start + 1 + i, *row) for i, row in enumerate(items)]
@@ -123,14 +125,12 @@ class LocalStreams:
         if stream == DEFAULT_STREAM:
             raise ReadOnlyStream(stream)
         first = len(self.live.get(stream, ())) + 1
-        self.live.setdefault(stream, []).extend(items)
-        self._log({"a": [stream, items]})
+        self._change({"a": [stream, items]})
         return list(range(first, first + len(items)))
 
     async def reset(self, stream: str) -> StreamStatus:
         key, source = self._source(stream)
-        self.cursors[key] = 0
-        self._log({"c": [key, 0]})
+        self._change({"c": [key, 0]})
         return StreamStatus(stream, len(source), 0)
 
     async def status(self, stream: str) -> StreamStatus:
@@ -141,8 +141,7 @@ class LocalStreams:
         return sorted(self.live)
 
     async def close(self) -> None:
-        self.snapshot()
-        self._journal.close()
+        await self.durable.close()
 
 
 # KEYS: cursor, live list ('' side unused for the data set). ARGV: size (-1: the list's length), n.

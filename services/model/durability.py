@@ -42,9 +42,11 @@ class DurableLearner:
     ...           "observation_id": 7, "predict": True}
     >>> durable.submit(record)["duplicate"]
     False
-    >>> reopened = DurableLearner.open(learner(), state, LocalSnapshots(state))  # no snapshot yet
+    >>> durable.journal.close()  # the process dies: no snapshot yet
+    >>> reopened = DurableLearner.open(learner(), state, LocalSnapshots(state))
     >>> reopened.learner.count, reopened.submit(record)["duplicate"]
     (1, True)
+    >>> reopened.journal.close()
     """
 
     def __init__(

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from libs.lag_features import LagFeatures, MemoryLagStore
+from libs.lag_features import LagFeatures, MemoryLagStore, ObservationConflict
 
 values = st.floats(allow_nan=False, allow_infinity=False, min_value=-1e12, max_value=1e12)
 steps = st.lists(
@@ -24,6 +24,8 @@ class BruteForce:
     def add(self, series_id, value, observation_id):
         key = (series_id, observation_id)
         if observation_id is not None and key in self.first:
+            if self.first[key]["target"] != value:
+                return "conflict"
             return {**self.first[key], "duplicate": True}
         past = self.history.setdefault(series_id, [])
         features = {
@@ -45,12 +47,19 @@ class BruteForce:
 
 @settings(max_examples=150, deadline=None)
 @given(n_lags=st.integers(1, 6), steps=steps)
-def test_lags_equal_brute_force_recomputation_including_retries(n_lags, steps):
+def test_lags_equal_brute_force_recomputation_including_retries_and_conflicts(n_lags, steps):
     lags, reference = LagFeatures(n_lags=n_lags), BruteForce(n_lags)
     for series_id, value, observation_id in steps:
-        assert lags.add(value, series_id, observation_id) == reference.add(
-            series_id, value, observation_id
-        )
+        expected = reference.add(series_id, value, observation_id)
+        assert outcome(lags.add, value, series_id, observation_id) == expected
+
+
+def outcome(call, *args):
+    """The answer, or ``"conflict"`` when the id was used for another value."""
+    try:
+        return call(*args)
+    except ObservationConflict:
+        return "conflict"
 
 
 @settings(max_examples=60, deadline=None)
@@ -58,10 +67,36 @@ def test_lags_equal_brute_force_recomputation_including_retries(n_lags, steps):
 def test_store_restored_from_dump_answers_like_the_original(steps, cut):
     original = MemoryLagStore(capacity=4)
     for step in steps[:cut]:
-        original.apply(*step)
+        outcome(original.apply, *step)
     restored = MemoryLagStore.load(original.dump())
     for step in steps[cut:]:
-        assert restored.apply(*step) == original.apply(*step)
+        assert outcome(restored.apply, *step) == outcome(original.apply, *step)
+
+
+def test_reused_observation_id_with_another_value_is_refused_and_stores_nothing():
+    store = MemoryLagStore(capacity=3)
+    store.apply("s", 1.0, observation_id=1)
+    with pytest.raises(ObservationConflict) as refused:
+        store.apply("s", 2.0, observation_id=1)
+    assert str(refused.value) == (
+        "observation_id 1 of series 's' was already applied with value 1.0, not 2.0; "
+        "a new value needs a new observation_id"
+    )
+    assert store.window("s") == (1.0,)
+    assert store.apply("t", 2.0, observation_id=1).duplicate is False  # ids are per series
+
+
+def test_batch_with_a_reused_id_is_refused_whole_even_against_its_own_items():
+    store = MemoryLagStore(capacity=3)
+    store.apply("s", 1.0, observation_id=1)
+    for items in ([("s", 5.0, 2), ("s", 9.0, 1)], [("s", 5.0, 2), ("s", 6.0, 2)]):
+        with pytest.raises(ObservationConflict) as refused:
+            store.apply_many(items)
+        assert refused.value.index == 1
+    assert store.window("s") == (1.0,)
+    applied = store.apply_many([("s", 5.0, 2), ("s", 5.0, 2), ("s", 1.0, 1)])
+    assert [a.duplicate for a in applied] == [False, True, True]
+    assert store.window("s") == (5.0, 1.0)
 
 
 def test_default_output_is_exactly_in_1_to_in_12():
@@ -90,7 +125,7 @@ def test_oldest_answers_are_forgotten_beyond_the_dedup_window():
     store = MemoryLagStore(capacity=2, dedup_window=2)
     for oid in (1, 2, 3):
         store.apply("s", float(oid), observation_id=oid)
-    assert store.apply("s", 9.0, observation_id=3).duplicate is True
+    assert store.apply("s", 3.0, observation_id=3).duplicate is True
     assert store.apply("s", 9.0, observation_id=1).duplicate is False
 
 

@@ -5,7 +5,7 @@ import redis.asyncio as aioredis
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from libs.lag_features import LagFeatures, MemoryLagStore, RedisLagStore
+from libs.lag_features import LagFeatures, MemoryLagStore, ObservationConflict, RedisLagStore
 from libs.testkit import RedisServer
 
 values = st.floats(allow_nan=False, allow_infinity=False, width=64)
@@ -34,19 +34,60 @@ def run(coro_fn, url):
     return asyncio.run(main())
 
 
+def outcome(call, *args):
+    """The answer, or the conflict's (series, id, first value, index) when refused."""
+    try:
+        return call(*args)
+    except ObservationConflict as exc:
+        return ("conflict", exc.series_id, exc.observation_id, exc.first, exc.index)
+
+
+async def async_outcome(call, *args):
+    try:
+        return await call(*args)
+    except ObservationConflict as exc:
+        return ("conflict", exc.series_id, exc.observation_id, exc.first, exc.index)
+
+
 @settings(max_examples=40, deadline=None)
 @given(steps=steps, batched=st.booleans())
 def test_redis_store_answers_exactly_like_the_memory_store(redis_url, steps, batched):
     memory = MemoryLagStore(capacity=3, dedup_window=4)
-    expected = [memory.apply(*step) for step in steps]
+    half = len(steps) // 2
+    if batched:
+        expected = [outcome(memory.apply_many, steps[:half]), outcome(memory.apply_many, steps)]
+        expected.append(memory.window("a"))
+    else:
+        expected = [outcome(memory.apply, *step) for step in steps]
 
     async def go(client):
         store = RedisLagStore(client, capacity=3, dedup_window=4)
         if batched:
-            return await store.apply_many(steps)
-        return [await store.apply(*step) for step in steps]
+            answers = [
+                await async_outcome(store.apply_many, steps[:half]),
+                await async_outcome(store.apply_many, steps),
+            ]
+            return [*answers, await store.window("a")]
+        return [await async_outcome(store.apply, *step) for step in steps]
 
     assert run(go, redis_url) == expected
+
+
+def test_reused_id_with_another_value_is_refused_in_redis_and_the_batch_stores_nothing(
+    redis_url,
+):
+    async def go(client):
+        store = RedisLagStore(client, capacity=3)
+        await store.apply("s", 1.0, observation_id=1)
+        single = await async_outcome(store.apply, "s", 2.0, 1)
+        batch = await async_outcome(store.apply_many, [("s", 5.0, 2), ("s", 6.0, 2)])
+        return single, batch, await store.window("s"), await store.apply("s", 1.0, 1)
+
+    single, batch, window, retry = run(go, redis_url)
+    assert single == ("conflict", "s", 1, 1.0, 0)
+    assert batch == ("conflict", "s", 2, 5.0, 1)
+    assert window == (1.0,)
+    assert retry.duplicate is True and retry.value == 1.0
 
 
 def test_concurrent_adds_from_many_clients_each_read_a_distinct_consistent_window(redis_url):
@@ -71,7 +112,7 @@ def test_lag_features_work_on_windows_the_redis_store_returns(redis_url):
         lags = LagFeatures(n_lags=12, store=MemoryLagStore(12))
         for y in (112, 118, 132):
             answer = lags.answer(await store.apply("default", float(y), observation_id=y))
-        again = lags.answer(await store.apply("default", 1.0, observation_id=132))
+        again = lags.answer(await store.apply("default", 132.0, observation_id=132))
         return answer, again, await store.window("default"), await store.series_count()
 
     answer, again, window, count = run(go, redis_url)

@@ -123,6 +123,20 @@ def test_request_id_is_echoed_or_generated_unique(client):
     assert len(ids) == 5
 
 
+@pytest.mark.parametrize("bad", ["x" * 65, "a b", "<script>", "id\u00e9", "a/b"])
+def test_request_id_too_long_or_with_odd_characters_is_replaced_by_a_generated_one(client, bad):
+    response = client.post(
+        "/echo", json={"value": 1.0}, headers={"X-Request-ID": bad.encode("utf-8")}
+    )
+    assert response.status_code == 200 and response.json() == {"value": 1.0, "scale": 1}
+    generated = response.headers["x-request-id"]
+    assert generated != bad and 0 < len(generated) <= 64
+    longest = "A-z_0.9" + "x" * 57
+    assert client.get("/metrics", headers={"X-Request-ID": longest}).headers["x-request-id"] == (
+        longest
+    )
+
+
 def test_oversized_bodies_get_413_declared_or_streamed(client):
     big = b'{"value": 1.0, "pad": "' + b"x" * (1024 * 1024) + b'"}'
     declared = client.post("/echo", content=big, headers={"Content-Type": "application/json"})

@@ -45,6 +45,26 @@ def test_retry_with_same_observation_id_answers_the_same_and_inserts_nothing(con
     assert window.json()["window"] == [2.0, 1.0]
 
 
+def test_reused_observation_id_with_another_value_is_409_naming_it_and_stores_nothing(config):
+    with TestClient(create_app(config)) as client:
+        client.post("/add", json={"series_id": "s", "value": 1.0, "observation_id": 1})
+        single = client.post("/add", json={"series_id": "s", "value": 5.0, "observation_id": 1})
+        items = [
+            {"series_id": "s", "value": 2.0, "observation_id": 2},
+            {"series_id": "s", "value": 9.0, "observation_id": 1},
+        ]
+        batch = client.post("/add_batch", json={"items": items})
+        window = client.get("/series/s").json()["window"]
+    assert single.status_code == 409
+    assert single.json() == {
+        "detail": "observation_id 1 of series 's' was already applied with value 1.0, not 5.0; "
+        "a new value needs a new observation_id"
+    }
+    assert batch.status_code == 409
+    assert batch.json()["detail"].startswith("items[1]: observation_id 1 of series 's' ")
+    assert window == [1.0]
+
+
 def test_batch_is_applied_in_order_across_series_with_retries_answered(config):
     items = [
         {"series_id": "a", "value": 1.0, "observation_id": 1},
@@ -175,7 +195,7 @@ def test_restart_replays_journal_and_snapshot_to_the_same_lags_and_retry_answers
         ]
         client.post("/reset", params={"series_id": "gone"})
     with TestClient(create_app(config)) as client:
-        retry = client.post("/add", json={"value": 9.0, "observation_id": 3}).json()
+        retry = client.post("/add", json={"value": 3.0, "observation_id": 3}).json()
         window = client.get("/series/default").json()["window"]
     assert retry == {**answers[3], "duplicate": True}
     assert window == [4.0, 3.0, 2.0]

@@ -26,7 +26,7 @@ def test_kill_9_and_restart_keeps_lags_and_retry_answers(tmp_path, backend):
             redis.kill()
             redis.start()
         service.start()
-        retry = httpx.post(f"{service.url}/add", json={"value": 0.0, "observation_id": 2})
+        retry = httpx.post(f"{service.url}/add", json={"value": 2, "observation_id": 2})
         after = httpx.post(f"{service.url}/add", json={"value": 4.0}).json()
     finally:
         service.stop()
@@ -70,3 +70,31 @@ def test_unusable_state_dir_stops_start_up_with_one_line(tmp_path):
     assert done.returncode == 1
     assert done.stderr.startswith(f"features: STATE_DIR {blocker / 'state'} unusable: ")
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_a_second_service_on_the_same_state_dir_exits_with_one_line(tmp_path):
+    state = tmp_path / "state"
+    first = ServiceProcess("features", tmp_path, {"STATE_DIR": str(state)}).start()
+    try:
+        done = start_error({"STATE_DIR": str(state)})
+        still = httpx.post(f"{first.url}/add", json={"value": 1.0})
+    finally:
+        first.stop()
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0] == (
+        f"features: STATE_DIR {state} unusable: JournalInUse: {state / 'journal'} is in use "
+        f"by another process (pid {first.pid})"
+    )
+    assert still.status_code == 200
+
+
+def test_corrupt_snapshot_stops_start_up_with_one_line(tmp_path):
+    state = tmp_path / "state"
+    state.mkdir()
+    (state / "features.snapshot").write_bytes(b"{not json")
+    done = start_error({"STATE_DIR": str(state)})
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"features: STATE_DIR {state} unusable: ")

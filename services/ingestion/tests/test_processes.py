@@ -102,3 +102,30 @@ def test_invalid_variable_stops_start_up_naming_it():
     done = start_error({"SNAPSHOT_EVERY": "0"})
     assert done.returncode == 2
     assert done.stderr.startswith("ingestion: invalid configuration: SNAPSHOT_EVERY")
+
+
+def test_a_second_service_on_the_same_state_dir_exits_with_one_line(tmp_path):
+    state = tmp_path / "state"
+    first = ServiceProcess("ingestion", tmp_path, {"STATE_DIR": str(state)}).start()
+    try:
+        done = start_error({"STATE_DIR": str(state)})
+        still = httpx.get(f"{first.url}/next")
+    finally:
+        first.stop()
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0] == (
+        f"ingestion: STATE_DIR {state} unusable: JournalInUse: {state / 'journal'} is in use "
+        f"by another process (pid {first.pid})"
+    )
+    assert still.json()["observation_id"] == 1
+
+
+def test_corrupt_snapshot_stops_start_up_with_one_line(tmp_path):
+    state = tmp_path / "state"
+    state.mkdir()
+    (state / "ingestion.snapshot").write_bytes(b'{"covered": 3}')
+    done = start_error({"STATE_DIR": str(state)})
+    assert done.returncode == 1
+    assert done.stderr.strip() == f"ingestion: STATE_DIR {state} unusable: KeyError: 'cursors'"

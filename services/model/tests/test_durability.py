@@ -16,15 +16,22 @@ def open_durable(state_dir, store=None, **options) -> DurableLearner:
     return DurableLearner.open(Learner(LINE_UP), state_dir, store, **options)
 
 
+def die(durable: DurableLearner) -> None:
+    """What kill -9 does to the state: descriptors closed, no snapshot."""
+    durable.journal.close()
+
+
 def test_records_after_a_snapshot_of_an_idle_journal_survive_two_crashes(tmp_path):
     bodies = airline_bodies()
     durable = open_durable(tmp_path)
     for body in bodies[:5]:
         durable.submit(learn(body))
     asyncio.run(durable.snapshot())  # covers 1..5 and leaves an empty journal segment
-    crashed = open_durable(tmp_path)  # the first process died without another record
+    die(durable)  # the first process died without another record
+    crashed = open_durable(tmp_path)
     crashed.submit(learn(bodies[5]))
-    again = open_durable(tmp_path)  # and so did the second, right after acknowledging #6
+    die(crashed)  # and so did the second, right after acknowledging #6
+    again = open_durable(tmp_path)
     assert again.learner.count == 6
     assert again.journal.seq == 6
 
@@ -42,6 +49,7 @@ def test_a_failed_snapshot_keeps_the_journal_and_loses_nothing(tmp_path):
         durable.submit(learn(body))
     asyncio.run(durable.snapshot())
     assert durable.covered == 0
+    die(durable)
     assert open_durable(tmp_path).learner.count == 8
 
 
@@ -56,6 +64,7 @@ def test_snapshots_are_taken_every_n_records_and_restore_with_the_journal_tail(t
             answers.append(durable.submit(learn(body)))
             await asyncio.sleep(0)  # let a scheduled snapshot run, as between requests
         await asyncio.sleep(0.2)
+        die(durable)
         return answers
 
     asyncio.run(run())

@@ -10,7 +10,8 @@ keeps those judgements:
 - :class:`ModelMetricsCollector`: the scoreboards as Prometheus metrics named
   ``ml_model_mae``, ``ml_model_mse``, ``ml_model_rmse``, ``ml_model_predictions_total``,
   ``ml_model_last_prediction``, ``ml_model_last_actual`` and ``ml_model_last_error``, labelled
-  ``model``, ``series`` and ``window``, registered in the app's own registry.
+  ``model``, ``series`` and ``window``, and ``ml_model_errors_total`` (a model that raised),
+  registered in the app's own registry.
 """
 
 from libs.metrics.exposition import CUMULATIVE, ModelMetricsCollector

@@ -31,11 +31,16 @@ class ModelMetricsCollector:
     ``baseline_naive`` and ``baseline_seasonal_naive``. Before any prediction the families are
     exposed with their ``HELP`` and ``TYPE`` lines and no samples, which is valid text.
 
+    ``ml_model_errors_total`` counts, by ``model`` and ``series``, the calls in which a model
+    raised (it answered a fallback, or learned nothing, while the others went on).
+
     Parameters
     ----------
     boards
         Returns the scoreboards by series id; called at every scrape, on the scraping thread, so
         serve ``/metrics`` from the thread that updates the boards.
+    errors
+        Returns error counts by ``(model, series)``, read like ``boards``; none by default.
 
     Examples
     --------
@@ -52,10 +57,18 @@ class ModelMetricsCollector:
     True
     >>> 'ml_model_predictions_total{model="linear_regression",series="default"} 1.0' in text
     True
+    >>> failing = ModelMetricsCollector(lambda: {}, lambda: {("snarimax", "default"): 2})
+    >>> [(s.name, s.labels, s.value) for s in list(failing.collect())[-1].samples]
+    [('ml_model_errors_total', {'model': 'snarimax', 'series': 'default'}, 2)]
     """
 
-    def __init__(self, boards: Callable[[], Mapping[str, Scoreboard]]):
+    def __init__(
+        self,
+        boards: Callable[[], Mapping[str, Scoreboard]],
+        errors: Callable[[], Mapping[tuple[str, str], int]] = dict,
+    ):
         self.boards = boards
+        self.errors = errors
 
     def register(self, registry: CollectorRegistry) -> None:
         registry.register(self)
@@ -64,7 +77,7 @@ class ModelMetricsCollector:
         yield from self._families()
 
     def collect(self) -> Iterator[Metric]:
-        errors, last, predictions = self._families_by_kind()
+        errors, last, predictions, failures = self._families_by_kind()
         for series, board in self.boards().items():
             for model, score in board.all_scores():
                 predictions.add_metric([model, series], score.predictions)
@@ -78,13 +91,16 @@ class ModelMetricsCollector:
                         value = getattr(score, attr)(window)
                         if value is not None:
                             family.add_metric([model, series, label], value)
+        for (model, series), count in self.errors().items():
+            failures.add_metric([model, series], count)
         yield from (f for f, _ in errors)
         yield from (f for f, _ in last)
         yield predictions
+        yield failures
 
     def _families(self) -> list[Metric]:
-        errors, last, predictions = self._families_by_kind()
-        return [*(f for f, _ in errors), *(f for f, _ in last), predictions]
+        errors, last, predictions, failures = self._families_by_kind()
+        return [*(f for f, _ in errors), *(f for f, _ in last), predictions, failures]
 
     @staticmethod
     def _families_by_kind():
@@ -101,4 +117,9 @@ class ModelMetricsCollector:
             "Predictions checked against an actual (predict-then-learn).",
             labels=["model", "series"],
         )
-        return errors, last, predictions
+        failures = CounterMetricFamily(
+            "ml_model_errors",
+            "Calls in which the model raised (it answered a fallback or learned nothing).",
+            labels=["model", "series"],
+        )
+        return errors, last, predictions, failures

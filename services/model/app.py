@@ -2,14 +2,15 @@
 
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from prometheus_client import CollectorRegistry
 
 from libs.metrics import ModelMetricsCollector
-from libs.serving import build_app
+from libs.serving import JSON, build_app
 from services.model.durability import DurableLearner
 from services.model.learner import Learner
 from services.model.routes import router
+from services.model.series import ObservationConflict
 from services.model.settings import ModelSettings
 
 
@@ -22,34 +23,41 @@ def snapshot_store(settings: ModelSettings):
     return None
 
 
-def create_app(settings: ModelSettings | None = None) -> FastAPI:
+def open_durable(settings: ModelSettings) -> DurableLearner:
+    """The learner restored from the latest snapshot and the journal under ``STATE_DIR``."""
+    learner = Learner(
+        settings.models,
+        champion=settings.champion,
+        season=settings.season,
+        warmup=settings.metrics_warmup,
+        window=settings.leaderboard_window,
+        idempotency_window=settings.idempotency_window,
+    )
+    return DurableLearner.open(
+        learner,
+        settings.state_dir,
+        snapshot_store(settings),
+        fsync=settings.state_fsync,
+        every=settings.snapshot_every,
+        seconds=settings.snapshot_seconds,
+    )
+
+
+def create_app(
+    settings: ModelSettings | None = None, durable: DurableLearner | None = None
+) -> FastAPI:
+    """The app; ``durable`` is state the preflight opened already, else the lifespan opens it."""
     settings = settings or ModelSettings()
     registry = CollectorRegistry()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        learner = Learner(
-            settings.models,
-            champion=settings.champion,
-            season=settings.season,
-            warmup=settings.metrics_warmup,
-            window=settings.leaderboard_window,
-            idempotency_window=settings.idempotency_window,
-        )
-        durable = DurableLearner.open(
-            learner,
-            settings.state_dir,
-            snapshot_store(settings),
-            fsync=settings.journal_fsync,
-            every=settings.snapshot_every,
-            seconds=settings.snapshot_seconds,
-        )
-        app.state.durable = durable
-        durable.start()
+        app.state.durable = durable if durable is not None else open_durable(settings)
+        app.state.durable.start()
         try:
             yield
         finally:
-            await durable.close()
+            await app.state.durable.close()
 
     app = build_app(
         "model service",
@@ -58,8 +66,9 @@ def create_app(settings: ModelSettings | None = None) -> FastAPI:
         registry,
     )
     app.state.settings = settings
-    ModelMetricsCollector(lambda: _boards(app)).register(registry)
+    ModelMetricsCollector(lambda: _boards(app), lambda: _errors(app)).register(registry)
     app.include_router(router)
+    app.add_exception_handler(ObservationConflict, _conflict)
     return app
 
 
@@ -68,3 +77,13 @@ def _boards(app: FastAPI) -> dict:
     if durable is None:
         return {}
     return {series_id: state.board for series_id, state in durable.learner.series.items()}
+
+
+def _errors(app: FastAPI) -> dict:
+    durable = getattr(app.state, "durable", None)
+    return {} if durable is None else durable.learner.errors
+
+
+async def _conflict(request: Request, exc: ObservationConflict) -> JSON:
+    where = f"items[{exc.index}]: " if request.url.path.endswith("_batch") else ""
+    return JSON({"detail": where + str(exc)}, status_code=409)

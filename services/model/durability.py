@@ -78,43 +78,32 @@ class DurableLearner:
         fsync: bool = False,
         **options,
     ) -> "DurableLearner":
-        """Restore ``learner`` from the latest snapshot and the journal after it."""
-        store = store or LocalSnapshots(Path(state_dir) / "snapshots")
-        covered = 0
-        payload = store.load(SNAPSHOT)
-        if payload is not None:
-            saved = pickle.loads(payload)
-            learner.load_state_dict(saved["learner"])
-            covered = saved["seq"]
+        """Restore ``learner`` from the latest snapshot and the journal after it.
+
+        The journal is opened first: its lock (``JournalInUse``) keeps a second process from
+        even reading the state.
+        """
         journal = Journal(Path(state_dir) / "journal", fsync=fsync)
-        # A journal emptied by a checkpoint (or lost with its disk) restarts its numbering;
-        # continue after the snapshot so new records are never mistaken for covered ones.
-        journal.seq = max(journal.seq, covered)
-        replayed = 0
-        for record in journal.replay(after=covered):
-            learner.apply(record.data)
-            replayed += 1
-        log.info("restored", extra={"fields": {"snapshot_seq": covered, "replayed": replayed}})
+        try:
+            store = store or LocalSnapshots(Path(state_dir) / "snapshots")
+            covered, replayed = _restore(learner, journal, store)
+        except BaseException:
+            journal.close()
+            raise
         durable = cls(learner, journal, store, covered=covered, **options)
         durable.pending = replayed
         return durable
 
     def submit(self, record: dict):
-        """Journal ``record`` unless it retries applied work, apply it, return the answer."""
-        if not self._is_retry(record):
+        """Check ``record`` (``ObservationConflict``: nothing journaled or learned), journal it
+        unless it retries applied work, apply it, return the answer."""
+        if not self.learner.check(record):
             self.journal.append(record)
             self.pending += len(record["items"]) if record["op"] == "batch" else 1
-        answer = self.learner.apply(record)
+        answer = self.learner.apply_checked(record)
         if self.pending >= self.every:
             self._schedule()
         return answer
-
-    def _is_retry(self, record: dict) -> bool:
-        items = record["items"] if record["op"] == "batch" else [record]
-        if record["op"] == "feedback":
-            return False
-        applied = self.learner.is_applied
-        return all(applied(i.get("series_id", "default"), i.get("observation_id")) for i in items)
 
     def start(self) -> None:
         """Start the timer that snapshots at most ``seconds`` apart (call from the loop)."""
@@ -168,3 +157,23 @@ class DurableLearner:
         while True:
             await asyncio.sleep(self.seconds)
             await self.snapshot()
+
+
+def _restore(learner: Learner, journal: Journal, store: SnapshotStore) -> tuple[int, int]:
+    """Load the latest snapshot into ``learner``, replay the journal after it; return the
+    position the snapshot covers and how many records were replayed."""
+    covered = 0
+    payload = store.load(SNAPSHOT)
+    if payload is not None:
+        saved = pickle.loads(payload)
+        learner.load_state_dict(saved["learner"])
+        covered = saved["seq"]
+    # A journal emptied by a checkpoint (or lost with its disk) restarts its numbering;
+    # continue after the snapshot so new records are never mistaken for covered ones.
+    journal.seq = max(journal.seq, covered)
+    replayed = 0
+    for record in journal.replay(after=covered):
+        learner.apply_checked(record.data)
+        replayed += 1
+    log.info("restored", extra={"fields": {"snapshot_seq": covered, "replayed": replayed}})
+    return covered, replayed

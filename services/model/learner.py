@@ -2,41 +2,41 @@
 
 Everything that changes state goes through :meth:`Learner.apply` with a plain-dict record, the
 same record the service writes to its journal first, so replaying the journal after a crash
-repeats exactly what was acknowledged. Queries (``predict``, ``predict_many``, ``duplicate``)
-change nothing. Not thread-safe: the service calls it from its event-loop thread only.
+repeats exactly what was acknowledged. :meth:`Learner.check` refuses a record that reuses an
+applied ``observation_id`` for another payload before anything is journaled or learned. Queries
+(``predict``, ``predict_many``) change nothing. Not thread-safe: the service calls it from its
+event-loop thread only.
 """
 
 import logging
-from collections import OrderedDict, deque
+from collections import deque
 from collections.abc import Sequence
 
-import orjson
-
-from libs.metrics import Scoreboard
-from services.model.models import build_model
+from services.model.series import (
+    SeriesState,
+    adopt_legacy_answers,
+    entry,
+    fallback,
+    fingerprint,
+    first_answer,
+    forecasted,
+    predicted,
+    trained,
+    verify,
+)
 
 log = logging.getLogger(__name__)
 
 BEST = "best"
 FEEDBACK_KEPT = 1000
-
-
-class SeriesState:
-    """The models, scores and idempotency answers of one series."""
-
-    def __init__(self, names: Sequence[str], season: int, warmup: int):
-        self.models = {name: build_model(name, season) for name in names}
-        self.board = Scoreboard(names, season=season, warmup=warmup)
-        # First answers as JSON bytes: compact, and invisible to the cyclic garbage collector,
-        # which would otherwise walk every remembered answer on each full collection.
-        self.answers: OrderedDict[int, bytes | None] = OrderedDict()
-        self.last_target: float | None = None
-        self.learned = 0
-        self.best = names[0]
+ANSWERS_FORMAT = 2  # remembered answers carry a payload fingerprint
 
 
 class Learner:
     """Serves ``models`` on any number of series; ``champion`` is a model name or ``"best"``.
+
+    A model that raises keeps the others learning: it answers the cold fallback, is listed in
+    the answer's ``failed``, and is counted in :attr:`errors` by ``(model, series)``.
 
     Examples
     --------
@@ -44,9 +44,9 @@ class Learner:
     >>> record = {"op": "learn", "series_id": "default", "features": {"in_1": 100.0},
     ...           "target": 110.0, "observation_id": 1, "predict": True}
     >>> answer = learner.apply(record)
-    >>> answer["prediction"], answer["cold"], answer["duplicate"]
-    (100.0, True, False)
-    >>> learner.duplicate("default", 1)["duplicate"], learner.count
+    >>> answer["prediction"], answer["cold"], answer["failed"], answer["duplicate"]
+    (100.0, True, [], False)
+    >>> learner.apply(record)["duplicate"], learner.count
     (True, 1)
     >>> learner.predict("default", {"in_1": 110.0})["predictions"]["naive"]
     110.0
@@ -71,60 +71,66 @@ class Learner:
         self.count = 0
         self.feedback: deque[dict] = deque(maxlen=FEEDBACK_KEPT)
         self.feedback_count = 0
+        self.errors: dict[tuple[str, str], int] = {}
 
     # Queries ---------------------------------------------------------------------------------
 
     def predict(self, series_id: str, features: dict) -> dict:
-        state = self._state(series_id, create=False)
-        predictions, cold = self._predict_all(state, features)
-        champion = self._champion(state)
-        return {
-            "prediction": predictions[champion],
-            "model": champion,
-            "predictions": predictions,
-            "cold": champion in cold,
-            "series_id": series_id,
-        }
+        state = self.series.get(series_id)
+        if state is None:  # every fresh model is cold: answer the fallback without building any
+            y = features.get("in_1", 0.0)
+            return predicted(series_id, self._champion(None), dict.fromkeys(self.models, y), True)
+        return self._answer(state, series_id, features)
 
     def predict_many(self, series_id: str, features: dict, steps: int) -> dict:
-        state = self._state(series_id, create=False)
-        fallback = self._fallback(state, features)
-        by_model, cold = {}, False
+        state = self.series.get(series_id)
         champion = self._champion(state)
+        if state is None:  # every fresh model is cold: the fallback, without building any
+            y = features.get("in_1", 0.0)
+            by_model = {name: [y] * steps for name in self.models}
+            return forecasted(series_id, champion, by_model, True, [])
+        by_model, cold, failed = {}, False, []
         for name, model in state.models.items():
-            forecasts = _guard(name, model.forecast, features, steps) or [None] * steps
-            by_model[name] = [fallback if y is None else y for y in forecasts]
+            forecasts = self._call(failed, series_id, name, model.forecast, features, steps)
+            forecasts = forecasts or [None] * steps
+            by_model[name] = [fallback(state, features) if y is None else y for y in forecasts]
             if name == champion:
                 cold = None in forecasts or getattr(model, "cold", False)
-        return {
-            "predictions": by_model[champion],
-            "model": champion,
-            "by_model": by_model,
-            "cold": cold,
-            "series_id": series_id,
-        }
+        return forecasted(series_id, champion, by_model, cold, failed)
 
-    def is_applied(self, series_id: str, observation_id: int | None) -> bool:
-        """Whether a learning request with this id was applied to this series already."""
-        state = self.series.get(series_id)
-        return observation_id is not None and state is not None and observation_id in state.answers
+    def check(self, record: dict) -> bool:
+        """Raise :class:`~services.model.series.ObservationConflict` if a learning item reuses
+        an applied id for another payload (a batch is checked whole, its own earlier items
+        included); return whether every item is a retry of applied work."""
+        if record["op"] == "feedback":
+            return False
+        items = record["items"] if record["op"] == "batch" else (record,)
+        predict, retries, pending = record.get("predict", True), 0, {}
+        for index, item in enumerate(items):
+            oid = item.get("observation_id")
+            if oid is None:
+                continue
+            series_id = item.get("series_id", "default")
+            state = self.series.get(series_id)
+            remembered = None if state is None else state.answers.get(oid)
+            if remembered is not None:
+                verify(remembered, item, predict, series_id, index)
+                retries += 1
+            elif len(items) > 1:
+                earlier = pending.setdefault((series_id, oid), item)
+                if earlier is not item:
+                    verify(fingerprint(earlier) + b"{}", item, predict, series_id, index)
+        return retries == len(items)
 
-    def duplicate(self, series_id: str, observation_id: int | None) -> dict | None:
-        """The answer to a retry of an applied ``observation_id``, or ``None`` if it is new."""
-        if not self.is_applied(series_id, observation_id):
-            return None
-        state = self.series[series_id]
-        first = state.answers[observation_id]
-        if first is None:  # applied by /train, which predicted nothing: predict now
-            answer = {**self.predict(series_id, {}), "observation_id": observation_id}
-        else:
-            answer = orjson.loads(first)
-        answer["duplicate"] = True
-        return answer
-
-    # Commands (journaled by the caller first) ------------------------------------------------
+    # Commands (checked, then journaled by the caller first) ---------------------------------
 
     def apply(self, record: dict):
+        """Check a record, then apply it."""
+        self.check(record)
+        return self.apply_checked(record)
+
+    def apply_checked(self, record: dict):
+        """Apply a record that passed :meth:`check` (or comes back from the journal)."""
         op = record["op"]
         if op == "learn":
             return self._learn(record)
@@ -137,48 +143,39 @@ class Learner:
     def _learn(self, record: dict) -> dict:
         series_id, oid = record.get("series_id", "default"), record.get("observation_id")
         predict = record.get("predict", True)
-        if self.is_applied(series_id, oid):
-            if predict:
-                return self.duplicate(series_id, oid)
-            return _trained(self.series[series_id], series_id, oid, duplicate=True)
-        state = self._state(series_id, create=True)
+        state = self.series.get(series_id)
+        if oid is not None and state is not None and oid in state.answers:
+            return self._duplicate(state, series_id, oid, predict)
+        if state is None:
+            state = self.series[series_id] = SeriesState(self.models, self.season, self.warmup)
         x, y = record["features"], record["target"]
-        answer = None
+        answer, failed = None, []
         if predict:
-            answer = self._answer(state, series_id, x, oid)
+            answer = self._answer(state, series_id, x)
+            failed = answer["failed"]
+            answer["observation_id"], answer["duplicate"] = oid, False
             state.board.update(answer["predictions"], y)
             if self.champion == BEST:
                 state.best = state.board.best(self.models, self.window)
         else:
             state.board.observe(y)
         for name, model in state.models.items():
-            _guard(name, model.learn_one, x, y)
+            self._call(failed, series_id, name, model.learn_one, x, y)
         state.last_target = y
         state.learned += 1
         self.count += 1
         if oid is not None:
-            self._remember(state, oid, answer)
-        if answer is None:
-            return _trained(state, series_id, oid)
-        return answer
+            state.answers[oid] = entry(fingerprint(record), answer)
+            if len(state.answers) > self.idempotency_window:
+                state.answers.popitem(last=False)
+        return trained(state, series_id, oid, failed) if answer is None else answer
 
-    def _answer(self, state: SeriesState, series_id: str, x: dict, oid: int | None) -> dict:
-        predictions, cold = self._predict_all(state, x)
-        champion = self._champion(state)
-        return {
-            "prediction": predictions[champion],
-            "model": champion,
-            "predictions": predictions,
-            "cold": champion in cold,
-            "series_id": series_id,
-            "observation_id": oid,
-            "duplicate": False,
-        }
-
-    def _remember(self, state: SeriesState, oid: int, answer: dict | None) -> None:
-        state.answers[oid] = None if answer is None else orjson.dumps(answer)
-        if len(state.answers) > self.idempotency_window:
-            state.answers.popitem(last=False)
+    def _duplicate(self, state: SeriesState, series_id: str, oid: int, predict: bool) -> dict:
+        first = first_answer(state.answers[oid]) if predict else None
+        if first is None:
+            return {**trained(state, series_id, oid, []), "learned": False, "duplicate": True}
+        first["duplicate"] = True
+        return first
 
     def _feedback(self, record: dict) -> dict:
         self.feedback_count += 1
@@ -189,35 +186,40 @@ class Learner:
 
     # Internals --------------------------------------------------------------------------------
 
-    def _state(self, series_id: str, create: bool) -> SeriesState:
-        state = self.series.get(series_id)
-        if state is None:
-            state = SeriesState(self.models, self.season, self.warmup)
-            if create:
-                self.series[series_id] = state
-        return state
+    def _champion(self, state: SeriesState | None) -> str:
+        if self.champion != BEST:
+            return self.champion
+        return self.models[0] if state is None else state.best
 
-    def _champion(self, state: SeriesState) -> str:
-        return state.best if self.champion == BEST else self.champion
-
-    @staticmethod
-    def _fallback(state: SeriesState, x: dict) -> float:
-        """What a cold model answers: the latest lag, else the series' last value, else 0."""
-        if "in_1" in x:
-            return x["in_1"]
-        return 0.0 if state.last_target is None else state.last_target
-
-    def _predict_all(self, state: SeriesState, x: dict) -> tuple[dict[str, float], set[str]]:
-        predictions, cold = {}, set()
+    def _answer(self, state: SeriesState, series_id: str, x: dict) -> dict:
+        predictions, cold, failed = {}, False, []
+        champion = self._champion(state)
         for name, model in state.models.items():
-            y = _guard(name, model.predict_one, x)
+            y = self._call(failed, series_id, name, model.predict_one, x)
             if y is None:
-                cold.add(name)
-                y = self._fallback(state, x)
-            elif getattr(model, "cold", False):
-                cold.add(name)
+                y = fallback(state, x)
+                cold = cold or name == champion
+            elif name == champion and getattr(model, "cold", False):
+                cold = True
             predictions[name] = y
-        return predictions, cold
+        return predicted(series_id, champion, predictions, cold, failed)
+
+    def _call(self, failed: list, series_id: str, name: str, method, *args):
+        """Call a model; one that raises is listed in ``failed`` and counted, and the others
+        go on (River models can raise on unusual but valid input, a multiplicative
+        Holt-Winters fed a zero, say; neither the request nor the journal's replay may fail)."""
+        try:
+            return method(*args)
+        except Exception:
+            log.warning(
+                "model %s failed in %s on series %s", name, method.__name__, series_id,
+                exc_info=True,
+            )  # fmt: skip
+            key = (name, series_id)
+            self.errors[key] = self.errors.get(key, 0) + 1
+            if name not in failed:
+                failed.append(name)
+            return None
 
     # Snapshots --------------------------------------------------------------------------------
 
@@ -228,6 +230,7 @@ class Learner:
             "count": self.count,
             "feedback": self.feedback,
             "feedback_count": self.feedback_count,
+            "answers_format": ANSWERS_FORMAT,
         }
 
     def load_state_dict(self, saved: dict) -> None:
@@ -236,41 +239,9 @@ class Learner:
         self.count = saved["count"]
         self.feedback = deque(saved["feedback"], maxlen=FEEDBACK_KEPT)
         self.feedback_count = saved["feedback_count"]
-        if tuple(saved["models"]) == self.models:
-            return
-        log.warning(
-            "model line-up changed since the snapshot: %s -> %s", saved["models"], self.models
-        )
-        for state in self.series.values():
-            state.models = {
-                name: state.models.get(name) or build_model(name, self.season)
-                for name in self.models
-            }
-            for name in set(state.board.scores) - set(self.models):
-                state.board.remove_model(name)
-            for name in self.models:
-                state.board.add_model(name)
-            state.best = state.board.best(self.models, self.window)
-
-
-def _trained(state: SeriesState, series_id: str, oid: int | None, duplicate=False) -> dict:
-    return {
-        "learned": not duplicate,
-        "count": state.learned,
-        "series_id": series_id,
-        "observation_id": oid,
-        "duplicate": duplicate,
-    }
-
-
-def _guard(name: str, method, *args):
-    """Call a model; a model that raises counts as cold instead of failing the others.
-
-    River models can raise on unusual but valid input (a multiplicative Holt-Winters fed a
-    zero); one model's failure must neither fail the request nor stop the journal's replay.
-    """
-    try:
-        return method(*args)
-    except Exception:
-        log.warning("model %s failed in %s", name, method.__name__, exc_info=True)
-        return None
+        if saved.get("answers_format") != ANSWERS_FORMAT:
+            adopt_legacy_answers(self.series)
+        if tuple(saved["models"]) != self.models:
+            log.warning("model line-up changed: %s -> %s", saved["models"], self.models)
+            for state in self.series.values():
+                state.adopt_line_up(self.models, self.season, self.window)

@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from libs.serving import JSON, OrjsonRoute
+from libs.serving import JSON, OrjsonRoute, SeriesId
 from services.model import schemas
 from services.model.durability import DurableLearner
 from services.model.learner import Learner
@@ -69,7 +69,7 @@ async def model_metrics(request: Request) -> JSON:
 @router.get("/leaderboard", response_model=schemas.Leaderboard)
 async def leaderboard(
     request: Request,
-    series_id: str = "default",
+    series_id: Annotated[SeriesId, Query()] = "default",
     window: Annotated[str, Query(pattern=r"^(5|10|20|cumulative)$")] = "20",
 ) -> JSON:
     """Models and baselines of one series ranked by MAE over ``window``."""

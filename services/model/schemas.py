@@ -62,6 +62,10 @@ class PredictResponse(BaseModel):
     model: str = Field(description="the champion")
     predictions: dict[str, float] = Field(description="every served model's prediction")
     cold: bool = Field(description="the champion could not predict yet; prediction is a fallback")
+    failed: list[str] = Field(
+        description="models that raised on this request (they answered the fallback; the "
+        "others learned as usual); empty normally"
+    )
     series_id: str
 
 
@@ -76,6 +80,7 @@ class TrainResponse(BaseModel):
     series_id: str
     observation_id: int | None
     duplicate: bool
+    failed: list[str] = Field(description="models that raised while learning; empty normally")
 
 
 class PredictManyResponse(BaseModel):
@@ -83,6 +88,7 @@ class PredictManyResponse(BaseModel):
     model: str
     by_model: dict[str, list[float]]
     cold: bool
+    failed: list[str]
     series_id: str
 
 

@@ -35,7 +35,8 @@ class ModelSettings(ServiceSettings):
     metrics_warmup: int = Field(12, ge=0, description="observations per series not scored")
     leaderboard_window: int = Field(20, description="rolling window that ranks models")
     state_dir: Path = Path(".state/model")
-    journal_fsync: bool = False
+    state_fsync: bool = False
+    journal_fsync: str | None = Field(None, description="renamed STATE_FSYNC; refused if set")
     snapshot_every: int = Field(10_000, ge=1, description="learned records between snapshots")
     snapshot_seconds: float = Field(30.0, gt=0, description="at most this long between snapshots")
     idempotency_window: int = Field(100_000, ge=1, description="answers remembered per series")
@@ -59,6 +60,14 @@ class ModelSettings(ServiceSettings):
         if len(set(names)) != len(names):
             raise ValueError("a model is listed twice")
         return ",".join(names)
+
+    @field_validator("journal_fsync")
+    @classmethod
+    def _renamed(cls, value: str | None) -> None:
+        # A silently ignored JOURNAL_FSYNC=true would quietly drop the fsync it asked for.
+        if value is not None:
+            raise ValueError("renamed STATE_FSYNC (as on ingestion and features)")
+        return None
 
     @field_validator("leaderboard_window")
     @classmethod

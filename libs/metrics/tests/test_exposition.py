@@ -11,6 +11,7 @@ NAMES = {
     "ml_model_last_prediction",
     "ml_model_last_actual",
     "ml_model_last_error",
+    "ml_model_errors",
 }
 
 

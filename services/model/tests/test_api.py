@@ -67,6 +67,52 @@ def test_retry_with_same_observation_id_does_not_learn_twice(client, bodies):
     assert client.post("/train", json=bodies[0]).json()["duplicate"] is True
 
 
+def test_reused_observation_id_with_another_payload_is_409_and_learns_nothing(client, bodies):
+    first = client.post("/predict_learn", json=bodies[0]).json()
+    changed = {**bodies[0], "target": bodies[0]["target"] + 1.0}
+    detail = (
+        "observation_id 1 of series 'default' was already applied with another target or "
+        "features; use a new observation_id"
+    )
+    for route in ("/predict_learn", "/train"):
+        refused = client.post(route, json=changed)
+        assert (refused.status_code, refused.json()) == (409, {"detail": detail})
+    batch = client.post("/predict_learn_batch", json={"items": [bodies[1], changed]})
+    assert (batch.status_code, batch.json()) == (409, {"detail": f"items[1]: {detail}"})
+    twice = client.post(
+        "/predict_learn_batch", json={"items": [bodies[1], {**bodies[1], "target": 0.0}]}
+    )
+    assert twice.status_code == 409 and twice.json()["detail"].startswith("items[1]: ")
+    assert client.get("/model_metrics").json()["count"] == 1
+    assert client.post("/predict_learn", json=bodies[0]).json() == {**first, "duplicate": True}
+
+
+def test_predict_learn_retrying_an_id_applied_by_train_is_409_and_learns_nothing(client, bodies):
+    assert client.post("/train", json=bodies[0]).json()["learned"] is True
+    refused = client.post("/predict_learn", json=bodies[0])
+    assert refused.status_code == 409
+    assert refused.json() == {
+        "detail": "observation_id 1 of series 'default' was learned by /train, which made no "
+        "prediction to answer again; retry it with /train, or use a new observation_id"
+    }
+    assert client.post("/train", json=bodies[0]).json()["duplicate"] is True
+    assert client.get("/model_metrics").json()["count"] == 1
+
+
+def test_a_model_that_raises_is_reported_failed_and_counted_while_the_others_learn(tmp_path):
+    config = settings(tmp_path, model_names="naive,decision_tree", champion="naive")
+    with TestClient(create_app(config)) as client:
+        # River's Hoeffding tree overflows on a finite target this large
+        first = client.post("/predict_learn", json={"features": {"in_1": 1.0}, "target": 1e308})
+        second = client.post("/predict", json={"features": {"in_1": 1.0}})
+        fine = client.post("/predict_learn", json={"features": {}, "target": 1.0, "series_id": "b"})
+        text = client.get("/metrics").text
+    assert first.status_code == 200 and first.json()["failed"] == ["decision_tree"]
+    assert second.json()["prediction"] == 1e308 and second.json()["failed"] == []
+    assert fine.json()["failed"] == []
+    assert 'ml_model_errors_total{model="decision_tree",series="default"} 1.0' in text
+
+
 def test_batch_applies_items_in_order_like_single_requests(tmp_path, bodies):
     config = settings(tmp_path, model_names="linear_regression,hw_airline_mean")
     with TestClient(create_app(config)) as client:
@@ -182,6 +228,9 @@ def test_leaderboard_ranks_models_and_baselines_by_rolling_mae(tmp_path, bodies)
         cumulative = client.get("/leaderboard", params={"window": "cumulative"}).json()
         unknown = client.get("/leaderboard", params={"series_id": "nope"}).json()
         refused = client.get("/leaderboard", params={"window": "7"})
+        bad_series = [
+            client.get("/leaderboard", params={"series_id": name}) for name in ("a b", "x" * 129)
+        ]
     assert board["window"] == "20" and board["rows"][0]["model"] == "hw_airline_mean"
     assert {r["model"] for r in board["rows"]} == {
         "linear_regression",
@@ -193,6 +242,9 @@ def test_leaderboard_ranks_models_and_baselines_by_rolling_mae(tmp_path, bodies)
     assert cumulative["rows"][0]["mae"] == pytest.approx(7.75, abs=0.01)
     assert unknown["rows"] == []
     assert refused.status_code == 422
+    for response in bad_series:
+        assert response.status_code == 422
+        assert response.json()["detail"][0]["loc"] == ["query", "series_id"]
 
 
 def test_metrics_are_valid_text_before_and_after_predictions(client, bodies):

@@ -1,9 +1,12 @@
 import math
+import pickle
 
+import orjson
 import pytest
 
 from services.model.learner import Learner
 from services.model.models import CATALOG
+from services.model.series import ObservationConflict, SeriesState
 from services.model.tests.conftest import AIRLINE, airline_bodies
 
 
@@ -76,19 +79,72 @@ def test_retry_with_same_observation_id_does_not_learn_twice():
     assert learner.series["default"].board.scores["linear_regression"].predictions == 1
 
 
-def test_train_then_predict_learn_with_the_same_id_is_a_duplicate():
+def test_predict_learn_of_an_id_applied_by_train_is_refused_and_learns_nothing():
     learner = Learner(["naive"], warmup=0)
-    trained = learner.apply(record({"features": {}, "target": 5.0, "observation_id": 3}, False))
+    body = {"features": {}, "target": 5.0, "observation_id": 3}
+    trained = learner.apply(record(body, False))
     assert trained == {
         "learned": True,
         "count": 1,
         "series_id": "default",
         "observation_id": 3,
         "duplicate": False,
+        "failed": [],
     }
-    retry = learner.apply(record({"features": {}, "target": 5.0, "observation_id": 3}))
-    assert retry["duplicate"] is True and retry["prediction"] == 5.0
+    with pytest.raises(ObservationConflict, match="was learned by /train, which made no"):
+        learner.apply(record(body))
+    assert learner.apply(record(body, False))["duplicate"] is True
     assert learner.count == 1
+
+
+@pytest.mark.parametrize(
+    "changed", [{"target": 6.0}, {"features": {"in_1": 2.0}}, {"features": {"in_2": 1.0}}]
+)
+def test_reused_id_with_another_target_or_features_is_refused_and_learns_nothing(changed):
+    learner = Learner(["naive"], warmup=0)
+    body = {"features": {"in_1": 1.0}, "target": 5.0, "observation_id": 3}
+    learner.apply(record(body))
+    for predict in (True, False):
+        with pytest.raises(ObservationConflict) as refused:
+            learner.apply(record({**body, **changed}, predict))
+        assert str(refused.value) == (
+            "observation_id 3 of series 'default' was already applied with another target or "
+            "features; use a new observation_id"
+        )
+    reordered = {"features": {"in_1": 1.0}, "observation_id": 3, "target": 5.0}
+    assert learner.apply(record(reordered))["duplicate"] is True
+    assert learner.count == 1 and learner.predict("default", {})["prediction"] == 5.0
+
+
+def test_batch_with_one_conflicting_item_is_refused_whole():
+    learner = Learner(["naive"], warmup=0)
+    learner.apply(record({"features": {}, "target": 1.0, "observation_id": 1}))
+    fresh = {"op": "learn", "features": {}, "target": 2.0, "observation_id": 2}
+    for clash in ({"target": 9.0, "observation_id": 1}, {"target": 9.0, "observation_id": 2}):
+        batch = {"op": "batch", "items": [fresh, {"op": "learn", "features": {}, **clash}]}
+        with pytest.raises(ObservationConflict) as refused:
+            learner.apply(batch)
+        assert refused.value.index == 1
+    assert learner.count == 1 and learner.predict("default", {})["prediction"] == 1.0
+
+
+def test_answers_remembered_before_fingerprints_still_answer_retries():
+    learner = Learner(["naive"], warmup=0)
+    first = learner.apply(record({"features": {}, "target": 1.0, "observation_id": 1}))
+    learner.apply(record({"features": {}, "target": 2.0, "observation_id": 2}, False))
+    saved = pickle.loads(pickle.dumps(learner.state_dict()))
+    answers = saved["series"]["default"].answers
+    answers[1], answers[2] = orjson.dumps(first), None  # what the previous version kept
+    del saved["answers_format"]
+    restored = Learner(["naive"], warmup=0)
+    restored.load_state_dict(saved)
+    assert restored.apply(record({"features": {}, "target": 1.0, "observation_id": 1})) == {
+        **first,
+        "duplicate": True,
+    }
+    assert restored.apply(record({"features": {}, "target": 2.0, "observation_id": 2}, False))[
+        "duplicate"
+    ]
 
 
 def test_series_are_learned_separately():
@@ -118,14 +174,29 @@ class Exploding:
     learn_one = forecast = predict_one
 
 
-def test_a_model_that_raises_is_cold_and_the_others_still_learn():
+def test_a_model_that_raises_is_listed_as_failed_and_counted_and_the_others_learn():
     learner = Learner(["snarimax", "naive"], champion="snarimax", warmup=0)
-    learner.series["default"] = learner._state("default", create=True)
+    learner.series["default"] = SeriesState(learner.models, 12, 0)
     learner.series["default"].models["snarimax"] = Exploding()
     answer = learner.apply(record({"features": {"in_1": 1.0}, "target": 2.0}))
     assert answer["cold"] is True and answer["prediction"] == 1.0
-    assert learner.predict("default", {})["predictions"] == {"snarimax": 2.0, "naive": 2.0}
+    assert answer["failed"] == ["snarimax"]
+    predicted = learner.predict("default", {})
+    assert predicted["predictions"] == {"snarimax": 2.0, "naive": 2.0}
+    assert predicted["failed"] == ["snarimax"]
     assert learner.predict_many("default", {}, 2)["predictions"] == [2.0, 2.0]
+    assert learner.errors == {("snarimax", "default"): 4}  # predict, learn, predict, forecast
+    assert learner.predict("other", {})["failed"] == []
+
+
+@pytest.mark.parametrize("features", [{}, {"in_1": 5.0, "in_2": 3.0}])
+def test_an_unknown_series_answers_what_fresh_models_would_and_stays_unknown(features):
+    learner = Learner(list(CATALOG), warmup=0)
+    fresh = Learner(list(CATALOG), warmup=0)
+    fresh.series["s"] = SeriesState(fresh.models, fresh.season, fresh.warmup)
+    assert learner.predict("s", features) == fresh.predict("s", features)
+    assert learner.predict_many("s", features, 3) == fresh.predict_many("s", features, 3)
+    assert learner.series == {}
 
 
 def test_restoring_a_snapshot_with_a_new_line_up_keeps_shared_models_and_starts_new_ones():

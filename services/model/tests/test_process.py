@@ -117,3 +117,40 @@ def test_unreachable_s3_exits_with_one_line(tmp_path):
     assert completed.returncode == 1
     lines = completed.stderr.strip().splitlines()
     assert len(lines) == 1 and "S3 bucket 'snapshots'" in lines[0]
+
+
+def test_a_second_service_on_the_same_state_dir_exits_with_one_line(tmp_path):
+    state = tmp_path / "state"
+    first = ServiceProcess("model", tmp_path, {"STATE_DIR": str(state)}).start()
+    try:
+        completed = run_module({"STATE_DIR": str(state)})
+        still = httpx.post(f"{first.url}/predict", json={"features": {}})
+    finally:
+        first.stop()
+    assert completed.returncode == 1
+    lines = completed.stderr.strip().splitlines()
+    assert lines == [
+        f"model: STATE_DIR {state} unusable: JournalInUse: {state / 'journal'} is in use by "
+        f"another process (pid {first.pid})"
+    ]
+    assert still.status_code == 200
+
+
+def test_unwritable_state_dir_or_corrupt_snapshot_exits_with_one_line(tmp_path):
+    corrupt = tmp_path / "corrupt"
+    (corrupt / "snapshots").mkdir(parents=True)
+    (corrupt / "snapshots" / "model.snapshot").write_bytes(b"not a pickle")
+    for state in ("/proc/nope", str(corrupt)):
+        completed = run_module({"STATE_DIR": state})
+        assert completed.returncode == 1
+        lines = completed.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith(f"model: STATE_DIR {state} unusable: ")
+
+
+def test_journal_fsync_set_is_refused_naming_its_new_name(tmp_path):
+    completed = run_module({"STATE_DIR": str(tmp_path), "JOURNAL_FSYNC": "true"})
+    assert completed.returncode == 2
+    assert completed.stderr.strip() == (
+        "model: invalid configuration: JOURNAL_FSYNC: Value error, renamed STATE_FSYNC "
+        "(as on ingestion and features)"
+    )

@@ -115,3 +115,24 @@ def test_killing_model_and_features_mid_run_ends_like_an_uninterrupted_run(stack
 
     assert result["leaderboard"] == expected
     assert stack.model_count() == AIRLINE_LENGTH
+
+
+def test_a_model_failing_on_an_observation_fails_the_job_naming_it(tmp_path):
+    from services.pipeline.tests.conftest import start_stack
+
+    # River's Hoeffding tree overflows on a target near the float limit; naive does not.
+    stack = start_stack(tmp_path, "naive,decision_tree")
+    try:
+        observations = [{"input": f"t{i}", "target": y} for i, y in enumerate([1.0, 2.0, 1e308])]
+        appended = httpx.post(
+            f"{stack.ingestion.url}/streams/huge/observations", json={"observations": observations}
+        )
+        assert appended.status_code == 201
+        completed = stack.job(STREAM="huge")
+    finally:
+        for service in (stack.ingestion, stack.features, stack.model):
+            service.stop()
+
+    assert completed.returncode == 1
+    assert completed.stderr.startswith("pipeline failed: model ")
+    assert "decision_tree failed on observation" in completed.stderr

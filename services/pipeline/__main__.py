@@ -10,8 +10,8 @@ from pydantic import ValidationError
 
 from libs.serving import settings_error, tune_gc
 from services.pipeline.client import StepError
-from services.pipeline.job import Pipeline
-from services.pipeline.leaderboard import format_table, leaderboard
+from services.pipeline.job import Pipeline, RunResult
+from services.pipeline.leaderboard import Standing, format_table, leaderboard
 from services.pipeline.progress import Progress
 from services.pipeline.report import write_json, write_png
 from services.pipeline.settings import PipelineSettings
@@ -64,6 +64,24 @@ def main(argv: list[str] | None = None) -> int:
         print(f"pipeline: {settings_error(exc)}", file=sys.stderr)
         return 2
     tune_gc()  # records accumulate for the report: keep the collector from walking them often
+    try:
+        result, warmup = execute(settings, args)
+    except StepError as exc:
+        print(f"pipeline failed: {exc}", file=sys.stderr)
+        return 1
+    board = leaderboard(result.records, warmup)
+    if args.report:
+        meta = {"models": settings.models, "n_lags": warmup}
+        write_json(args.report / "report.json", result, board, meta)
+        if board:
+            write_png(args.report / "report.png", result, board, warmup)
+    summary = summarise(result, board, warmup)
+    print(json.dumps(summary) if args.json else describe(summary, board))
+    return 0
+
+
+def execute(settings: PipelineSettings, args: argparse.Namespace) -> tuple[RunResult, int]:
+    """Run the job; returns what it did and the lag window (observations before scoring)."""
     pipeline = Pipeline(settings)
     progress = Progress(None)
     try:
@@ -72,44 +90,36 @@ def main(argv: list[str] | None = None) -> int:
             pipeline.reset()
         remaining = pipeline.remaining()
         progress.total = remaining if args.max is None else min(args.max, remaining)
-        result = pipeline.run(args.max, args.batch, progress.update)
-    except StepError as exc:
-        progress.close()
-        print(f"pipeline failed: {exc}", file=sys.stderr)
-        return 1
+        return pipeline.run(args.max, args.batch, progress.update), warmup
     finally:
+        progress.close()
         pipeline.close()
-    progress.close()
-    board = leaderboard(result.records, warmup)
-    summary = {
+
+
+def summarise(result: RunResult, board: list[Standing], warmup: int) -> dict:
+    rate = len(result.records) / result.seconds if result.seconds else None
+    return {
         "observations": len(result.records),
         "exhausted": result.exhausted,
         "seconds": round(result.seconds, 3),
-        "observations_per_second": round(len(result.records) / result.seconds, 1)
-        if result.seconds
-        else None,
+        "observations_per_second": None if rate is None else round(rate, 1),
         "retries": result.retries,
         "scored_from_lags": warmup,
         "leaderboard": [asdict(s) for s in board],
     }
-    if args.report:
-        meta = {"models": settings.models, "n_lags": warmup}
-        write_json(args.report / "report.json", result, board, meta)
-        if board:
-            write_png(args.report / "report.png", result, board, warmup)
-    if args.json:
-        print(json.dumps(summary))
-    else:
-        state = "stream exhausted" if result.exhausted else "limit reached"
-        rate = summary["observations_per_second"]
-        print(
-            f"{len(result.records)} observations in {result.seconds:.2f}s "
-            f"({rate} obs/s), {state}, {result.retries} retries"
-        )
-        if board:
-            print(f"leaderboard (observations with all {warmup} lags):")
-            print(format_table(board))
-    return 0
+
+
+def describe(summary: dict, board: list[Standing]) -> str:
+    """The summary for people: one line, then the leaderboard table."""
+    state = "stream exhausted" if summary["exhausted"] else "limit reached"
+    lines = [
+        f"{summary['observations']} observations in {summary['seconds']:.2f}s "
+        f"({summary['observations_per_second']} obs/s), {state}, {summary['retries']} retries"
+    ]
+    if board:
+        lines.append(f"leaderboard (observations with all {summary['scored_from_lags']} lags):")
+        lines.append(format_table(board))
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

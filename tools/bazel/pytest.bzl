@@ -19,6 +19,7 @@ def pytest_test(name, srcs, deps = [], args = [], data = [], **kwargs):
         main = "//tools/bazel:pytest_main.py",
         args = args + ["--doctest-modules"] + ["$(location %s)" % s for s in srcs],
         data = data + ["//:pyproject.toml"],
-        deps = deps + ["@pypi//pytest"],
+        # pyproject.toml loads the shared fixtures plugin (-p libs.testkit.fixtures) everywhere.
+        deps = deps + [d for d in ["//libs/testkit", "@pypi//pytest"] if d not in deps],
         **kwargs
     )

@@ -6,7 +6,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from libs.lag_features import LagFeatures, MemoryLagStore, ObservationConflict, RedisLagStore
-from libs.testkit import RedisServer
 
 values = st.floats(allow_nan=False, allow_infinity=False, width=64)
 steps = st.lists(
@@ -16,10 +15,9 @@ steps = st.lists(
 
 
 @pytest.fixture(scope="module")
-def redis_url(tmp_path_factory):
-    server = RedisServer(tmp_path_factory.mktemp("redis")).start()
-    yield server.url
-    server.stop()
+def url(redis_server):
+    """Module-scoped (hypothesis runs many examples per test); ``run`` empties it each time."""
+    return redis_server.url
 
 
 def run(coro_fn, url):
@@ -51,7 +49,7 @@ async def async_outcome(call, *args):
 
 @settings(max_examples=40, deadline=None)
 @given(steps=steps, batched=st.booleans())
-def test_redis_store_answers_exactly_like_the_memory_store(redis_url, steps, batched):
+def test_redis_store_answers_exactly_like_the_memory_store(url, steps, batched):
     memory = MemoryLagStore(capacity=3, dedup_window=4)
     half = len(steps) // 2
     if batched:
@@ -70,11 +68,11 @@ def test_redis_store_answers_exactly_like_the_memory_store(redis_url, steps, bat
             return [*answers, await store.window("a")]
         return [await async_outcome(store.apply, *step) for step in steps]
 
-    assert run(go, redis_url) == expected
+    assert run(go, url) == expected
 
 
 def test_reused_id_with_another_value_is_refused_in_redis_and_the_batch_stores_nothing(
-    redis_url,
+    url,
 ):
     async def go(client):
         store = RedisLagStore(client, capacity=3)
@@ -83,30 +81,30 @@ def test_reused_id_with_another_value_is_refused_in_redis_and_the_batch_stores_n
         batch = await async_outcome(store.apply_many, [("s", 5.0, 2), ("s", 6.0, 2)])
         return single, batch, await store.window("s"), await store.apply("s", 1.0, 1)
 
-    single, batch, window, retry = run(go, redis_url)
+    single, batch, window, retry = run(go, url)
     assert single == ("conflict", "s", 1, 1.0, 0)
     assert batch == ("conflict", "s", 2, 5.0, 1)
     assert window == (1.0,)
     assert retry.duplicate is True and retry.value == 1.0
 
 
-def test_concurrent_adds_from_many_clients_each_read_a_distinct_consistent_window(redis_url):
+def test_concurrent_adds_from_many_clients_each_read_a_distinct_consistent_window(url):
     async def go(client):
-        clients = [aioredis.Redis.from_url(redis_url) for _ in range(4)]
+        clients = [aioredis.Redis.from_url(url) for _ in range(4)]
         stores = [RedisLagStore(c, capacity=2) for c in clients]
         applied = await asyncio.gather(*(stores[i % 4].apply("s", float(i)) for i in range(200)))
         for c in clients:
             await c.aclose()
         return applied, await stores[0].window("s")
 
-    applied, window = run(go, redis_url)
+    applied, window = run(go, url)
     by_previous = {a.previous[0]: a.value for a in applied if a.previous}
     assert len(by_previous) == 199  # every value was somebody's in_1 exactly once, but the last
     assert sorted(a.value for a in applied) == [float(i) for i in range(200)]
     assert window[0] not in by_previous
 
 
-def test_lag_features_work_on_windows_the_redis_store_returns(redis_url):
+def test_lag_features_work_on_windows_the_redis_store_returns(url):
     async def go(client):
         store = RedisLagStore(client, capacity=12)
         lags = LagFeatures(n_lags=12, store=MemoryLagStore(12))
@@ -115,13 +113,13 @@ def test_lag_features_work_on_windows_the_redis_store_returns(redis_url):
         again = lags.answer(await store.apply("default", 132.0, observation_id=132))
         return answer, again, await store.window("default"), await store.series_count()
 
-    answer, again, window, count = run(go, redis_url)
+    answer, again, window, count = run(go, url)
     assert answer["features"]["in_1"] == 118.0 and answer["available_lags"] == 2
     assert again == {**answer, "duplicate": True}
     assert (window, count) == ((132.0, 118.0, 112.0), 1)
 
 
-def test_reset_forgets_series_in_redis(redis_url):
+def test_reset_forgets_series_in_redis(url):
     async def go(client):
         store = RedisLagStore(client, capacity=2)
         await store.apply("a", 1.0, observation_id=1)
@@ -131,4 +129,4 @@ def test_reset_forgets_series_in_redis(redis_url):
         await store.reset()
         return one, await store.series_count(), await client.dbsize()
 
-    assert run(go, redis_url) == ((None, (2.0,), 1), 0, 0)
+    assert run(go, url) == ((None, (2.0,), 1), 0, 0)

@@ -1,11 +1,14 @@
+"""pytest fixtures every test package shares, loaded as a plugin (``-p libs.testkit.fixtures``)."""
+
 import pytest
 import redis
 
-from libs.testkit import RedisServer
+from libs.testkit.servers import RedisServer
 
 
 @pytest.fixture(scope="module")
 def redis_server(tmp_path_factory):
+    """One real ``redis-server`` per test module, on a free loopback port, stopped by PID."""
     server = RedisServer(tmp_path_factory.mktemp("redis")).start()
     yield server
     server.stop()
@@ -13,7 +16,7 @@ def redis_server(tmp_path_factory):
 
 @pytest.fixture
 def redis_url(redis_server):
-    """A running Redis, emptied for each test."""
+    """The module's Redis, running again if a test stopped it, and emptied for each test."""
     if redis_server.proc.poll() is not None:
         redis_server.start()
     redis.Redis.from_url(redis_server.url).flushdb()

@@ -32,7 +32,9 @@ class ModelMetricsCollector:
     exposed with their ``HELP`` and ``TYPE`` lines and no samples, which is valid text.
 
     ``ml_model_errors_total`` counts, by ``model`` and ``series``, the calls in which a model
-    raised (it answered a fallback, or learned nothing, while the others went on).
+    raised (it answered a fallback, or learned nothing, while the others went on), and
+    ``ml_model_drift_detected_total`` the concept drifts its detector reported (boards without a
+    detector give no samples).
 
     Parameters
     ----------
@@ -58,7 +60,7 @@ class ModelMetricsCollector:
     >>> 'ml_model_predictions_total{model="linear_regression",series="default"} 1.0' in text
     True
     >>> failing = ModelMetricsCollector(lambda: {}, lambda: {("snarimax", "default"): 2})
-    >>> [(s.name, s.labels, s.value) for s in list(failing.collect())[-1].samples]
+    >>> [(s.name, s.labels, s.value) for s in list(failing.collect())[-2].samples]
     [('ml_model_errors_total', {'model': 'snarimax', 'series': 'default'}, 2)]
     """
 
@@ -77,8 +79,10 @@ class ModelMetricsCollector:
         yield from self._families()
 
     def collect(self) -> Iterator[Metric]:
-        errors, last, predictions, failures = self._families_by_kind()
+        errors, last, predictions, failures, drifts = self._families_by_kind()
         for series, board in self.boards().items():
+            for model, watch in board.drift.items():
+                drifts.add_metric([model, series], watch.detected)
             for model, score in board.all_scores():
                 predictions.add_metric([model, series], score.predictions)
                 for family, attr in last:
@@ -97,10 +101,11 @@ class ModelMetricsCollector:
         yield from (f for f, _ in last)
         yield predictions
         yield failures
+        yield drifts
 
     def _families(self) -> list[Metric]:
-        errors, last, predictions, failures = self._families_by_kind()
-        return [*(f for f, _ in errors), *(f for f, _ in last), predictions, failures]
+        errors, last, *counters = self._families_by_kind()
+        return [*(f for f, _ in errors), *(f for f, _ in last), *counters]
 
     @staticmethod
     def _families_by_kind():
@@ -122,4 +127,9 @@ class ModelMetricsCollector:
             "Calls in which the model raised (it answered a fallback or learned nothing).",
             labels=["model", "series"],
         )
-        return errors, last, predictions, failures
+        drifts = CounterMetricFamily(
+            "ml_model_drift_detected",
+            "Concept drifts the detector found in the model's absolute errors.",
+            labels=["model", "series"],
+        )
+        return errors, last, predictions, failures, drifts

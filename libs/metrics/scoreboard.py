@@ -3,6 +3,7 @@
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 
+from libs.metrics.drift import DriftWatch
 from libs.metrics.scores import WINDOWS, RegressionScore
 
 NAIVE = "baseline_naive"
@@ -20,6 +21,11 @@ class Scoreboard:
     every model is judged on the same observations (``warmup=12`` on monthly data scores
     observations 13 onwards, once a full year of lags exists).
 
+    With a ``detector``, every model and baseline also has a :class:`~libs.metrics.DriftWatch`
+    fed its absolute error on each scored observation; :attr:`drifted` names those whose
+    detector fired on the latest observation, and :meth:`report` and :meth:`leaderboard` carry
+    a ``drift`` object per model.
+
     Parameters
     ----------
     models
@@ -30,6 +36,8 @@ class Scoreboard:
         Observations of the series that are not scored.
     windows
         Rolling window sizes.
+    detector
+        A drift detector name (``"adwin"``, ``"page_hinkley"``), or ``None`` for none.
 
     Examples
     --------
@@ -43,6 +51,15 @@ class Scoreboard:
     ['a', 'b', 'baseline_naive', 'baseline_seasonal_naive']
     >>> board.best(["a", "b"], window=5)
     'a'
+    >>> board = Scoreboard(["a"], detector="adwin")
+    >>> for y in [1.0] * 300 + [50.0] * 100:
+    ...     board.update({"a": 1.0}, y)
+    ...     if board.drifted:
+    ...         print(board.seen, board.drifted)
+    320 ('a',)
+    332 ('baseline_seasonal_naive',)
+    >>> board.report(window=20)["models"]["a"]["drift"]["last_detected_at"]
+    320
     """
 
     def __init__(
@@ -51,6 +68,7 @@ class Scoreboard:
         season: int = 12,
         warmup: int = 0,
         windows: Sequence[int] = WINDOWS,
+        detector: str | None = None,
     ):
         self.season = season
         self.warmup = warmup
@@ -59,12 +77,33 @@ class Scoreboard:
         self.baselines = {NAIVE: RegressionScore(windows), SEASONAL_NAIVE: RegressionScore(windows)}
         self.history: deque[float] = deque(maxlen=season)
         self.seen = 0
+        self.use_detector(detector)
+
+    def use_detector(self, detector: str | None) -> None:
+        """Watch every model and baseline with ``detector`` (``None``: stop watching).
+
+        Watches already of that detector keep their state, others start afresh: this adopts a
+        board restored from a snapshot taken before drift detection or with another detector.
+        """
+        kept = getattr(self, "drift", {})  # absent from boards pickled before drift watches
+        self.detector = detector
+        self.drifted: tuple[str, ...] = ()
+        self.drift: dict[str, DriftWatch] = {}
+        if detector is None:
+            return
+        for name, _ in self.all_scores():
+            watch = kept.get(name)
+            ok = watch is not None and watch.detector == detector
+            self.drift[name] = watch if ok else DriftWatch(detector)
 
     def add_model(self, name: str) -> None:
         self.scores.setdefault(name, RegressionScore(self.windows))
+        if self.detector is not None:
+            self.drift.setdefault(name, DriftWatch(self.detector))
 
     def remove_model(self, name: str) -> None:
         self.scores.pop(name, None)
+        self.drift.pop(name, None)
 
     def update(self, predictions: Mapping[str, float], y_true: float) -> None:
         """Score each model's prediction of ``y_true``, then the baselines, then remember it."""
@@ -72,19 +111,35 @@ class Scoreboard:
         scores = self.scores
         for name, y_pred in predictions.items():
             scores[name].update(y_true, y_pred, scored)
-        self.observe(y_true, scored)
+        self.drifted = ()
+        if scored and self.drift:
+            at, drift = self.seen + 1, self.drift
+            for name, y_pred in predictions.items():
+                if drift[name].update(abs(y_true - y_pred), at):
+                    self.drifted += (name,)
+        self._advance(y_true, scored)
 
     def observe(self, y_true: float, scored: bool | None = None) -> None:
         """Advance the series by an actual: the baselines predict it, then remember it."""
         if scored is None:
             scored = self.seen >= self.warmup
+        self.drifted = ()
+        self._advance(y_true, scored)
+
+    def _advance(self, y_true: float, scored: bool) -> None:
         history = self.history
+        watched = scored and self.drift
         if history:
-            self.baselines[NAIVE].update(y_true, history[-1], scored)
+            self._baseline(NAIVE, y_true, history[-1], scored, watched)
         if len(history) == self.season:
-            self.baselines[SEASONAL_NAIVE].update(y_true, history[0], scored)
+            self._baseline(SEASONAL_NAIVE, y_true, history[0], scored, watched)
         history.append(y_true)
         self.seen += 1
+
+    def _baseline(self, name: str, y_true: float, y_pred: float, scored: bool, watched) -> None:
+        self.baselines[name].update(y_true, y_pred, scored)
+        if watched and self.drift[name].update(abs(y_true - y_pred), self.seen + 1):
+            self.drifted += (name,)
 
     def all_scores(self) -> Iterable[tuple[str, RegressionScore]]:
         """Models, then baselines."""
@@ -106,31 +161,42 @@ class Scoreboard:
         return best
 
     def leaderboard(self, window: int | None = 20) -> list[dict]:
-        """Models and baselines by MAE over ``window`` (``None``: cumulative), unscored last."""
+        """Models and baselines by MAE over ``window`` (``None``: cumulative), unscored last;
+        with a detector, each row's ``drift`` judges recency over the same ``window``."""
         rows = []
         for name, score in self.all_scores():
-            rows.append(
-                {
-                    "model": name,
-                    "baseline": name in self.baselines,
-                    "n": score.n,
-                    "mae": score.mae(),
-                    "rmse": score.rmse(),
-                    "window_mae": score.mae(window),
-                }
-            )
+            row = {
+                "model": name,
+                "baseline": name in self.baselines,
+                "n": score.n,
+                "mae": score.mae(),
+                "rmse": score.rmse(),
+                "window_mae": score.mae(window),
+            }
+            rows.append(self._with_drift(name, row, window))
         rows.sort(key=lambda r: (r["window_mae"] is None, r["window_mae"] or 0.0))
         for rank, row in enumerate(rows, 1):
             row["rank"] = rank
         return rows
 
-    def report(self) -> dict:
+    def report(self, window: int | None = 20) -> dict:
+        """Every score's report; with a detector, a ``drift`` object each (recency over
+        ``window``)."""
         return {
             "seen": self.seen,
             "warmup": self.warmup,
-            "models": {name: score.report() for name, score in self.scores.items()},
+            "models": {
+                name: self._with_drift(name, score.report(), window)
+                for name, score in self.scores.items()
+            },
             "baselines": {
-                name.removeprefix("baseline_"): score.report()
+                name.removeprefix("baseline_"): self._with_drift(name, score.report(), window)
                 for name, score in self.baselines.items()
             },
         }
+
+    def _with_drift(self, name: str, fields: dict, window: int | None) -> dict:
+        watch = self.drift.get(name)
+        if watch is not None:
+            fields["drift"] = watch.report(self.seen, window)
+        return fields

@@ -32,6 +32,7 @@ def open_durable(settings: ModelSettings) -> DurableLearner:
         warmup=settings.metrics_warmup,
         window=settings.leaderboard_window,
         idempotency_window=settings.idempotency_window,
+        detector=settings.detector,
     )
     return DurableLearner.open(
         learner,

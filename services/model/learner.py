@@ -38,6 +38,10 @@ class Learner:
     A model that raises keeps the others learning: it answers the cold fallback, is listed in
     the answer's ``failed``, and is counted in :attr:`errors` by ``(model, series)``.
 
+    ``detector`` (``"adwin"``, ``"page_hinkley"`` or ``None``) watches every model's and
+    baseline's absolute errors per series for concept drift; each detection is logged as a
+    warning with its model, series and count (a journal replay logs it again, same count).
+
     Examples
     --------
     >>> learner = Learner(["naive", "linear_regression"], warmup=0)
@@ -60,6 +64,7 @@ class Learner:
         warmup: int = 12,
         window: int = 20,
         idempotency_window: int = 100_000,
+        detector: str | None = "adwin",
     ):
         self.models = tuple(models)
         self.champion = champion
@@ -67,6 +72,7 @@ class Learner:
         self.warmup = warmup
         self.window = window
         self.idempotency_window = idempotency_window
+        self.detector = detector
         self.series: dict[str, SeriesState] = {}
         self.count = 0
         self.feedback: deque[dict] = deque(maxlen=FEEDBACK_KEPT)
@@ -147,7 +153,9 @@ class Learner:
         if oid is not None and state is not None and oid in state.answers:
             return self._duplicate(state, series_id, oid, predict)
         if state is None:
-            state = self.series[series_id] = SeriesState(self.models, self.season, self.warmup)
+            state = self.series[series_id] = SeriesState(
+                self.models, self.season, self.warmup, self.detector
+            )
         x, y = record["features"], record["target"]
         answer, failed = None, []
         if predict:
@@ -159,6 +167,8 @@ class Learner:
                 state.best = state.board.best(self.models, self.window)
         else:
             state.board.observe(y)
+        if state.board.drifted:
+            self._warn_drift(state, series_id)
         for name, model in state.models.items():
             self._call(failed, series_id, name, model.learn_one, x, y)
         state.last_target = y
@@ -169,6 +179,23 @@ class Learner:
             if len(state.answers) > self.idempotency_window:
                 state.answers.popitem(last=False)
         return trained(state, series_id, oid, failed) if answer is None else answer
+
+    def _warn_drift(self, state: SeriesState, series_id: str) -> None:
+        for name in state.board.drifted:
+            watch = state.board.drift[name]
+            fields = {
+                "event": "concept_drift",
+                "model": name,
+                "series": series_id,
+                "count": watch.detected,
+                "observation": watch.last_detected_at,
+                "detector": watch.detector,
+            }
+            log.warning(
+                "concept drift: %s on series %s, detection %d at observation %d",
+                name, series_id, watch.detected, watch.last_detected_at,
+                extra={"fields": fields},
+            )  # fmt: skip
 
     def _duplicate(self, state: SeriesState, series_id: str, oid: int, predict: bool) -> dict:
         first = first_answer(state.answers[oid]) if predict else None
@@ -241,6 +268,8 @@ class Learner:
         self.feedback_count = saved["feedback_count"]
         if saved.get("answers_format") != ANSWERS_FORMAT:
             adopt_legacy_answers(self.series)
+        for state in self.series.values():
+            state.board.use_detector(self.detector)
         if tuple(saved["models"]) != self.models:
             log.warning("model line-up changed: %s -> %s", saved["models"], self.models)
             for state in self.series.values():

@@ -62,7 +62,7 @@ async def predict_many(request: Request, body: schemas.PredictManyRequest) -> JS
 
 @router.get("/model_metrics")
 async def model_metrics(request: Request) -> JSON:
-    """Cumulative and rolling MAE/MSE/RMSE/MAPE per model and series, with naive baselines."""
+    """Cumulative and rolling MAE/MSE/RMSE/MAPE and drift warnings per model, with baselines."""
     return JSON(metrics_report(_durable(request).learner))
 
 
@@ -113,6 +113,7 @@ async def info(request: Request) -> JSON:
             "season": learner.season,
             "metrics_warmup": learner.warmup,
             "leaderboard_window": learner.window,
+            "drift_detector": learner.detector or "none",
             "series": list(learner.series),
             "snapshot_store": "s3" if settings.s3_bucket else "local",
         }
@@ -127,7 +128,7 @@ def metrics_report(learner: Learner) -> dict:
         series[series_id] = {
             "count": state.learned,
             "champion": champion,
-            **state.board.report(),
+            **state.board.report(learner.window),
             "leaderboard": state.board.leaderboard(learner.window),
         }
     default = series.get("default")

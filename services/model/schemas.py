@@ -120,6 +120,7 @@ class Info(BaseModel):
     season: int
     metrics_warmup: int
     leaderboard_window: int
+    drift_detector: str
     series: list[str]
     snapshot_store: str
 

@@ -24,9 +24,9 @@ payload matches it."""
 class SeriesState:
     """The models, scores and remembered answers of one series."""
 
-    def __init__(self, names: Sequence[str], season: int, warmup: int):
+    def __init__(self, names: Sequence[str], season: int, warmup: int, detector: str | None = None):
         self.models = {name: build_model(name, season) for name in names}
-        self.board = Scoreboard(names, season=season, warmup=warmup)
+        self.board = Scoreboard(names, season=season, warmup=warmup, detector=detector)
         self.answers: OrderedDict[int, bytes] = OrderedDict()
         self.last_target: float | None = None
         self.learned = 0

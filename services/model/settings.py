@@ -1,6 +1,7 @@
 """The model service's configuration, read from the environment."""
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -34,6 +35,9 @@ class ModelSettings(ServiceSettings):
     season: int = Field(12, ge=1, le=366)
     metrics_warmup: int = Field(12, ge=0, description="observations per series not scored")
     leaderboard_window: int = Field(20, description="rolling window that ranks models")
+    drift_detector: Literal["adwin", "page_hinkley", "none"] = Field(
+        "adwin", description="River drift detector on every model's absolute errors, or none"
+    )
     state_dir: Path = Path(".state/model")
     state_fsync: bool = False
     journal_fsync: str | None = Field(None, description="renamed STATE_FSYNC; refused if set")
@@ -86,6 +90,11 @@ class ModelSettings(ServiceSettings):
         if bool(self.s3_endpoint_url) != bool(self.s3_bucket):
             raise ValueError("S3_ENDPOINT_URL and S3_BUCKET go together")
         return self
+
+    @property
+    def detector(self) -> str | None:
+        """The drift detector's name, ``None`` for ``DRIFT_DETECTOR=none``."""
+        return None if self.drift_detector == "none" else self.drift_detector
 
     @property
     def models(self) -> tuple[str, ...]:

@@ -12,6 +12,7 @@ NAMES = {
     "ml_model_last_actual",
     "ml_model_last_error",
     "ml_model_errors",
+    "ml_model_drift_detected",
 }
 
 

@@ -6,6 +6,7 @@ service's idempotency record instead of being applied twice.
 
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from services.pipeline.client import JsonClient, StepError
@@ -23,6 +24,15 @@ class Record:
     available_lags: int
     prediction: float
     predictions: dict[str, float]
+
+
+@dataclass
+class Batch:
+    """Observations taken from ingestion, their features, and the model requests they make."""
+
+    observations: list[dict]
+    features: list[dict]
+    items: list[dict]
 
 
 @dataclass
@@ -85,13 +95,13 @@ class Pipeline:
         answers = [m.post("/predict_learn", learn, f"model {m.base_url}")[1] for m in self.models]
         return self._record(obs, feats, answers)
 
-    def step_batch(self, size: int) -> list[Record]:
-        """Process up to ``size`` observations with the batch endpoints; ``[]`` when exhausted."""
+    def prepare_batch(self, size: int) -> Batch:
+        """Take up to ``size`` observations and their lag features; empty when exhausted."""
         body = {"n": size, **({"stream": self.settings.stream} if self.settings.stream else {})}
         taken = self.ingestion.post("/next_batch", body, "ingestion", idempotent=False)[1]
         observations = taken["observations"]
         if not observations:
-            return []
+            return Batch([], [], [])
         adds = [
             {
                 "series_id": o.get("series_id") or "default",
@@ -110,13 +120,19 @@ class Pipeline:
             }
             for f, a in zip(feats, adds, strict=True)
         ]
+        return Batch(observations, feats, items)
+
+    def learn_batch(self, batch: Batch) -> list[Record]:
+        """Predict-then-learn a prepared batch on every model, in order."""
         per_model = [
-            m.post("/predict_learn_batch", {"items": items}, f"model {m.base_url}")[1]["results"]
+            m.post("/predict_learn_batch", {"items": batch.items}, f"model {m.base_url}")[1][
+                "results"
+            ]
             for m in self.models
         ]
         return [
             self._record(o, f, list(answers))
-            for o, f, *answers in zip(observations, feats, *per_model, strict=True)
+            for o, f, *answers in zip(batch.observations, batch.features, *per_model, strict=True)
         ]
 
     def run(
@@ -128,22 +144,42 @@ class Pipeline:
         """Process at most ``limit`` observations (all when ``None``) or until exhausted."""
         result = RunResult()
         start = time.perf_counter()
-        while limit is None or len(result.records) < limit:
-            if batch_size:
-                want = batch_size if limit is None else min(batch_size, limit - len(result.records))
-                records = self.step_batch(want)
-            else:
+        if batch_size:
+            self._run_batches(result, limit, batch_size, progress)
+        else:
+            while limit is None or len(result.records) < limit:
                 record = self.step()
-                records = [] if record is None else [record]
-            if not records:
-                result.exhausted = True
-                break
-            result.records.extend(records)
-            if progress:
-                progress(len(result.records))
+                if record is None:
+                    result.exhausted = True
+                    break
+                result.records.append(record)
+                if progress:
+                    progress(len(result.records))
         result.seconds = time.perf_counter() - start
         result.retries = sum(c.retried for c in (self.ingestion, self.features, *self.models))
         return result
+
+    def _run_batches(self, result: RunResult, limit, size: int, progress) -> None:
+        """Batches in a two-stage pipeline: while the models learn batch k, a worker thread takes
+        batch k+1 and computes its features, so the ingestion and feature services work on the
+        other core. Each service still sees its batches in order."""
+
+        def want(done: int) -> int:
+            return size if limit is None else min(size, limit - done)
+
+        with ThreadPoolExecutor(1, thread_name_prefix="prepare") as pool:
+            pending = pool.submit(self.prepare_batch, want(0))
+            while pending is not None:
+                batch = pending.result()
+                if not batch.observations:
+                    result.exhausted = True
+                    return
+                taken = len(result.records) + len(batch.observations)
+                more = limit is None or taken < limit
+                pending = pool.submit(self.prepare_batch, want(taken)) if more else None
+                result.records.extend(self.learn_batch(batch))
+                if progress:
+                    progress(len(result.records))
 
     def close(self) -> None:
         for c in (self.ingestion, self.features, *self.models):

@@ -49,6 +49,15 @@ def test_max_limits_one_scheduled_run_and_the_next_run_continues(stack):
     assert stack.model_count() == AIRLINE_LENGTH
 
 
+def test_batch_mode_takes_no_more_than_max_so_the_next_run_loses_nothing(stack):
+    first = summary(stack.job("--batch", "25", "--max", "60", "--json"))
+    second = summary(stack.job("--batch", "25", "--json"))
+
+    assert first["observations"] == 60 and first["exhausted"] is False
+    assert second["observations"] == AIRLINE_LENGTH - 60 and second["exhausted"] is True
+    assert stack.model_count() == AIRLINE_LENGTH
+
+
 def test_batch_mode_gives_the_same_leaderboard_as_one_by_one(stack, tmp_path):
     from services.pipeline.tests.conftest import start_stack
 

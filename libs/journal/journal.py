@@ -43,8 +43,8 @@ class Journal:
     >>> try:
     ...     Journal(d)
     ... except JournalInUse as exc:
-    ...     print(exc)
-    /tmp/... is in use by another process (pid ...)
+    ...     print(str(exc).replace(d, "<dir>"))
+    <dir> is in use by another process (pid ...)
     >>> j.close()
     >>> j = Journal(d)
     >>> [r.data["y"] for r in j.replay(after=1)]
@@ -91,7 +91,10 @@ class Journal:
         """Write one record and return its sequence number; durable against kill -9 on return."""
         seq = self.seq + 1
         line = orjson.dumps({"seq": seq, "data": data}) + b"\n"
-        os.write(self._fd, line)
+        written = os.write(self._fd, line)
+        if written != len(line):  # a full disk: take the partial record back, acknowledge nothing
+            os.ftruncate(self._fd, os.fstat(self._fd).st_size - written)
+            raise OSError(f"journal write cut short ({written} of {len(line)} bytes)")
         if self.fsync:
             os.fsync(self._fd)
         self.seq = seq

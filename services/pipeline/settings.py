@@ -1,8 +1,9 @@
 """Pipeline configuration: where the services are and how hard to retry."""
 
+from typing import Annotated
 from urllib.parse import urlsplit
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -23,10 +24,10 @@ class PipelineSettings(BaseSettings):
     features_url: str = "http://127.0.0.1:8001"
     model_url: str = "http://127.0.0.1:8000"
     model_urls: str = ""
-    stream: str = ""
-    retries: int = 5
-    backoff_seconds: float = 0.1
-    timeout_seconds: float = 10.0
+    stream: Annotated[str, Field(max_length=128, pattern=r"^[A-Za-z0-9_.:\-]*$")] = ""
+    retries: Annotated[int, Field(ge=0)] = 5
+    backoff_seconds: Annotated[float, Field(ge=0)] = 0.1
+    timeout_seconds: Annotated[float, Field(gt=0)] = 10.0
 
     @field_validator("ingestion_url", "features_url", "model_url")
     @classmethod

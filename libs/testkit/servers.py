@@ -11,7 +11,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 class RedisServer(ManagedProcess):
     """A throw-away ``redis-server`` on a free port, persisting nothing unless asked.
 
-    ``restart()`` keeps the port, so clients configured with :attr:`url` reconnect to it.
+    ``stop()`` then ``start()`` keeps the port, so clients configured with :attr:`url` reconnect.
     """
 
     def __init__(self, workdir: Path, port: int | None = None, appendonly: bool = False):
@@ -37,17 +37,13 @@ class RedisServer(ManagedProcess):
         wait_port(self.port, proc=self.proc)
         return self
 
-    def restart(self) -> "RedisServer":
-        self.stop()
-        return self.start()
-
 
 class ServiceProcess(ManagedProcess):
     """``python -m services.<name>`` on a free port, started from the repository root.
 
     ``env`` adds variables (``REDIS_URL``, ``STATE_DIR``, ...); ``PORT`` and ``HOST`` are set here.
-    ``start()`` returns once ``GET /health`` answers 2xx. ``restart()`` keeps port and env, so a
-    killed service comes back where clients expect it.
+    ``start()`` returns once ``GET /health`` answers 2xx. After ``kill()``, ``start()``
+    brings it back on the same port and env, where clients expect it.
     """
 
     def __init__(self, name: str, workdir: Path, env: dict | None = None, port: int | None = None):
@@ -68,7 +64,3 @@ class ServiceProcess(ManagedProcess):
         except (RuntimeError, TimeoutError) as exc:
             raise RuntimeError(f"{self.name} did not start: {exc}\n{self.log()[-3000:]}") from exc
         return self
-
-    def restart(self) -> "ServiceProcess":
-        self.stop()
-        return self.start()

@@ -40,7 +40,6 @@ class ModelSettings(ServiceSettings):
     )
     state_dir: Path = Path(".state/model")
     state_fsync: bool = False
-    journal_fsync: str | None = Field(None, description="renamed STATE_FSYNC; refused if set")
     snapshot_every: int = Field(10_000, ge=1, description="learned records between snapshots")
     snapshot_seconds: float = Field(30.0, gt=0, description="at most this long between snapshots")
     idempotency_window: int = Field(100_000, ge=1, description="answers remembered per series")
@@ -64,14 +63,6 @@ class ModelSettings(ServiceSettings):
         if len(set(names)) != len(names):
             raise ValueError("a model is listed twice")
         return ",".join(names)
-
-    @field_validator("journal_fsync")
-    @classmethod
-    def _renamed(cls, value: str | None) -> None:
-        # A silently ignored JOURNAL_FSYNC=true would quietly drop the fsync it asked for.
-        if value is not None:
-            raise ValueError("renamed STATE_FSYNC (as on ingestion and features)")
-        return None
 
     @field_validator("leaderboard_window")
     @classmethod

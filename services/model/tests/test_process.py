@@ -145,12 +145,3 @@ def test_unwritable_state_dir_or_corrupt_snapshot_exits_with_one_line(tmp_path):
         assert completed.returncode == 1
         lines = completed.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith(f"model: STATE_DIR {state} unusable: ")
-
-
-def test_journal_fsync_set_is_refused_naming_its_new_name(tmp_path):
-    completed = run_module({"STATE_DIR": str(tmp_path), "JOURNAL_FSYNC": "true"})
-    assert completed.returncode == 2
-    assert completed.stderr.strip() == (
-        "model: invalid configuration: JOURNAL_FSYNC: Value error, renamed STATE_FSYNC "
-        "(as on ingestion and features)"
-    )

@@ -109,11 +109,15 @@ def test_killing_model_and_features_mid_run_ends_like_an_uninterrupted_run(stack
         for service in (reference.ingestion, reference.features, reference.model):
             service.stop()
 
+    killed_at = []
+
     def crash_and_restart():
-        for service, after in ((stack.model, 40), (stack.features, 90)):
-            while stack.model_count() < after:
+        deadline = time.monotonic() + 60
+        for service, after in ((stack.model, 30), (stack.features, 70)):
+            while (count := stack.model_count()) < after and time.monotonic() < deadline:
                 time.sleep(0.005)
             service.kill()
+            killed_at.append(count)
             service.start()
 
     chaos = threading.Thread(target=crash_and_restart)
@@ -122,6 +126,8 @@ def test_killing_model_and_features_mid_run_ends_like_an_uninterrupted_run(stack
     chaos.join()
     result = summary(completed)
 
+    assert len(killed_at) == 2 and all(30 <= n < AIRLINE_LENGTH for n in killed_at), killed_at
+    assert result["retries"] >= 2  # the job really met both dead services and retried
     assert result["leaderboard"] == expected
     assert stack.model_count() == AIRLINE_LENGTH
 

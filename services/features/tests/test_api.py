@@ -143,7 +143,7 @@ def test_series_shows_the_stored_window_and_unknown_series_is_404(config):
     assert (unknown.status_code, unknown.json()) == (404, {"detail": "unknown series 'nope'"})
 
 
-def test_info_health_and_metrics(config):
+def test_info_describes_the_config_health_is_ok_and_metrics_count_duplicates(config):
     with TestClient(create_app(config)) as client:
         info = client.get("/info")
         health = client.get("/health")

@@ -190,14 +190,21 @@ def test_bodies_over_one_mebibyte_get_413(client):
     assert client.get("/model_metrics").json()["count"] == 0
 
 
-def test_predict_many_returns_steps_forecasts(client, bodies):
+def test_predict_many_feeds_each_prediction_back_as_in_1_and_learns_nothing(client, bodies):
     for body in bodies[:30]:
         client.post("/predict_learn", json=body)
-    response = client.post("/predict_many", json={"features": bodies[30]["features"], "steps": 4})
+    features = bodies[30]["features"]
+    response = client.post("/predict_many", json={"features": features, "steps": 4})
     assert response.status_code == 200
     answer = response.json()
     assert len(answer["predictions"]) == 4 and answer["model"] == "linear_regression"
     assert answer["by_model"] == {"linear_regression": answer["predictions"]}
+    # Step k+1 is what /predict answers on step k's lags shifted by one, in_1 = step k.
+    x = dict(features)
+    for step in answer["predictions"]:
+        single = client.post("/predict", json={"features": x}).json()["prediction"]
+        assert single == pytest.approx(step, abs=1e-9)
+        x = {"in_1": step, **{f"in_{k}": x.get(f"in_{k - 1}", 0.0) for k in range(2, 13)}}
     refused = client.post("/predict_many", json={"features": {}, "steps": 0})
     assert refused.status_code == 422 and refused.json()["detail"][0]["loc"] == ["body", "steps"]
 

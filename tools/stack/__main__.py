@@ -14,12 +14,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from libs.testkit.servers import REPO_ROOT, ServiceProcess
+from services.model.models import CATALOG
 
-DEFAULT_LINEUP = (
-    "hw_airline_mean,log_airline,holt_winters,snarimax,linear_regression,ridge_regression,"
-    "lasso_regression,decision_tree,bagging_regressor,knn_regressor,amf_regressor,"
-    "naive,seasonal_naive"
-)
+DEFAULT_LINEUP = ",".join(CATALOG)
 
 
 def start_services(out: Path, lineup: str) -> dict[str, ServiceProcess]:

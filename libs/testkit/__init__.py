@@ -8,7 +8,7 @@ under CI (``CI`` set), where ``.ci/run`` must have installed it.
 from libs.testkit.process import ManagedProcess, free_port, require_binary, wait_http
 from libs.testkit.prometheus import PrometheusServer
 from libs.testkit.s3 import S3Server
-from libs.testkit.servers import RedisServer, ServiceProcess
+from libs.testkit.servers import RedisServer, ServiceProcess, run_service
 
 __all__ = [
     "ManagedProcess",
@@ -18,5 +18,6 @@ __all__ = [
     "ServiceProcess",
     "free_port",
     "require_binary",
+    "run_service",
     "wait_http",
 ]

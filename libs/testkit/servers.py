@@ -1,5 +1,7 @@
 """The servers tests start: redis-server and the platform's own services."""
 
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -64,3 +66,18 @@ class ServiceProcess(ManagedProcess):
         except (RuntimeError, TimeoutError) as exc:
             raise RuntimeError(f"{self.name} did not start: {exc}\n{self.log()[-3000:]}") from exc
         return self
+
+
+def run_service(name: str, env: dict, timeout: float = 60) -> subprocess.CompletedProcess:
+    """Run ``python -m services.<name>`` to its exit (a start-up that must fail), on a free port.
+
+    The environment is ``PATH`` plus ``env`` only, so no variable of the caller's leaks in.
+    """
+    return subprocess.run(
+        [sys.executable, "-m", f"services.{name}"],
+        env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PORT": str(free_port()), **env},
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )

@@ -1,11 +1,7 @@
-import subprocess
-import sys
-
 import httpx
 import pytest
 
-from libs.testkit import RedisServer, ServiceProcess, free_port
-from libs.testkit.servers import REPO_ROOT
+from libs.testkit import RedisServer, ServiceProcess, free_port, run_service
 
 
 @pytest.mark.parametrize("backend", ["state_dir", "redis"])
@@ -36,20 +32,9 @@ def test_kill_9_and_restart_keeps_lags_and_retry_answers(tmp_path, backend):
     assert after["features"] == {"in_1": 3.0, "in_2": 2.0, "in_3": 1.0}
 
 
-def start_error(env: dict) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "services.features"],
-        env={"PATH": "/usr/bin:/bin", "PORT": str(free_port()), **env},
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
-
-
 @pytest.mark.parametrize("n_lags", ["0", "1001", "twelve"])
 def test_invalid_n_lags_stops_start_up_naming_it(n_lags):
-    done = start_error({"N_LAGS": n_lags})
+    done = run_service("features", {"N_LAGS": n_lags})
     assert done.returncode == 2
     assert done.stderr.startswith("features: invalid configuration: N_LAGS: ")
     assert len(done.stderr.strip().splitlines()) == 1
@@ -57,7 +42,7 @@ def test_invalid_n_lags_stops_start_up_naming_it(n_lags):
 
 def test_unreachable_redis_stops_start_up_with_one_line():
     url = f"redis://127.0.0.1:{free_port()}/0"
-    done = start_error({"REDIS_URL": url})
+    done = run_service("features", {"REDIS_URL": url})
     assert done.returncode == 1
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"features: REDIS_URL {url} unreachable")
@@ -66,7 +51,7 @@ def test_unreachable_redis_stops_start_up_with_one_line():
 def test_unusable_state_dir_stops_start_up_with_one_line(tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("")
-    done = start_error({"STATE_DIR": str(blocker / "state")})
+    done = run_service("features", {"STATE_DIR": str(blocker / "state")})
     assert done.returncode == 1
     assert done.stderr.startswith(f"features: STATE_DIR {blocker / 'state'} unusable: ")
     assert len(done.stderr.strip().splitlines()) == 1
@@ -76,7 +61,7 @@ def test_a_second_service_on_the_same_state_dir_exits_with_one_line(tmp_path):
     state = tmp_path / "state"
     first = ServiceProcess("features", tmp_path, {"STATE_DIR": str(state)}).start()
     try:
-        done = start_error({"STATE_DIR": str(state)})
+        done = run_service("features", {"STATE_DIR": str(state)})
         still = httpx.post(f"{first.url}/add", json={"value": 1.0})
     finally:
         first.stop()
@@ -94,7 +79,7 @@ def test_corrupt_snapshot_stops_start_up_with_one_line(tmp_path):
     state = tmp_path / "state"
     state.mkdir()
     (state / "features.snapshot").write_bytes(b"{not json")
-    done = start_error({"STATE_DIR": str(state)})
+    done = run_service("features", {"STATE_DIR": str(state)})
     assert done.returncode == 1
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"features: STATE_DIR {state} unusable: ")

@@ -1,12 +1,9 @@
-import subprocess
-import sys
 import threading
 
 import httpx
 import pytest
 
-from libs.testkit import ServiceProcess, free_port
-from libs.testkit.servers import REPO_ROOT
+from libs.testkit import ServiceProcess, free_port, run_service
 
 
 def take(url: str, n: int) -> list[int]:
@@ -71,35 +68,24 @@ def test_two_replicas_and_four_consumers_see_every_observation_exactly_once(tmp_
     assert sum(1 for ids in seen if ids) >= 2
 
 
-def start_error(env: dict) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "services.ingestion"],
-        env={"PATH": "/usr/bin:/bin", "PORT": str(free_port()), **env},
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
-
-
 def test_malformed_dataset_stops_start_up_with_one_line_naming_the_line(tmp_path):
     path = tmp_path / "bad.csv"
     path.write_text("input,target\n2020-01,1\n2020-02,oops\n")
-    done = start_error({"DATASET_PATH": str(path)})
+    done = run_service("ingestion", {"DATASET_PATH": str(path)})
     assert done.returncode != 0
     assert done.stderr.strip() == f"ingestion: {path} line 3: target 'oops' is not a number"
 
 
 def test_unreachable_redis_stops_start_up_with_one_line(tmp_path):
     url = f"redis://127.0.0.1:{free_port()}/0"
-    done = start_error({"REDIS_URL": url})
+    done = run_service("ingestion", {"REDIS_URL": url})
     assert done.returncode != 0
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"ingestion: REDIS_URL {url} unreachable")
 
 
 def test_invalid_variable_stops_start_up_naming_it():
-    done = start_error({"SNAPSHOT_EVERY": "0"})
+    done = run_service("ingestion", {"SNAPSHOT_EVERY": "0"})
     assert done.returncode == 2
     assert done.stderr.startswith("ingestion: invalid configuration: SNAPSHOT_EVERY")
 
@@ -108,7 +94,7 @@ def test_a_second_service_on_the_same_state_dir_exits_with_one_line(tmp_path):
     state = tmp_path / "state"
     first = ServiceProcess("ingestion", tmp_path, {"STATE_DIR": str(state)}).start()
     try:
-        done = start_error({"STATE_DIR": str(state)})
+        done = run_service("ingestion", {"STATE_DIR": str(state)})
         still = httpx.get(f"{first.url}/next")
     finally:
         first.stop()
@@ -126,6 +112,6 @@ def test_corrupt_snapshot_stops_start_up_with_one_line(tmp_path):
     state = tmp_path / "state"
     state.mkdir()
     (state / "ingestion.snapshot").write_bytes(b'{"covered": 3}')
-    done = start_error({"STATE_DIR": str(state)})
+    done = run_service("ingestion", {"STATE_DIR": str(state)})
     assert done.returncode == 1
     assert done.stderr.strip() == f"ingestion: STATE_DIR {state} unusable: KeyError: 'cursors'"

@@ -1,16 +1,12 @@
 """The service as a real process: crashes, restarts, concurrency and start-up errors."""
 
-import os
-import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from libs.testkit import ServiceProcess, free_port
-from libs.testkit.servers import REPO_ROOT
+from libs.testkit import ServiceProcess, free_port, run_service
 from services.model.app import create_app
 from services.model.settings import ModelSettings
 
@@ -85,19 +81,10 @@ def test_concurrent_clients_get_no_errors_and_every_learn_is_counted_once(tmp_pa
     )
 
 
-def run_module(env: dict) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "services.model"],
-        env={**os.environ, "PORT": str(free_port()), **env},
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-
-
 def test_unknown_model_name_exits_with_one_line_listing_the_valid_names(tmp_path):
-    completed = run_module({"MODEL_NAME": "gradient_boosting", "STATE_DIR": str(tmp_path)})
+    completed = run_service(
+        "model", {"MODEL_NAME": "gradient_boosting", "STATE_DIR": str(tmp_path)}
+    )
     assert completed.returncode == 2
     lines = completed.stderr.strip().splitlines()
     assert len(lines) == 1
@@ -113,7 +100,7 @@ def test_unreachable_s3_exits_with_one_line(tmp_path):
         "AWS_ACCESS_KEY_ID": "x",
         "AWS_SECRET_ACCESS_KEY": "y",
     }
-    completed = run_module(env)
+    completed = run_service("model", env)
     assert completed.returncode == 1
     lines = completed.stderr.strip().splitlines()
     assert len(lines) == 1 and "S3 bucket 'snapshots'" in lines[0]
@@ -123,7 +110,7 @@ def test_a_second_service_on_the_same_state_dir_exits_with_one_line(tmp_path):
     state = tmp_path / "state"
     first = ServiceProcess("model", tmp_path, {"STATE_DIR": str(state)}).start()
     try:
-        completed = run_module({"STATE_DIR": str(state)})
+        completed = run_service("model", {"STATE_DIR": str(state)})
         still = httpx.post(f"{first.url}/predict", json={"features": {}})
     finally:
         first.stop()
@@ -141,7 +128,7 @@ def test_unwritable_state_dir_or_corrupt_snapshot_exits_with_one_line(tmp_path):
     (corrupt / "snapshots").mkdir(parents=True)
     (corrupt / "snapshots" / "model.snapshot").write_bytes(b"not a pickle")
     for state in ("/proc/nope", str(corrupt)):
-        completed = run_module({"STATE_DIR": state})
+        completed = run_service("model", {"STATE_DIR": state})
         assert completed.returncode == 1
         lines = completed.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith(f"model: STATE_DIR {state} unusable: ")

@@ -10,12 +10,12 @@ from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
 from libs.journal import LocalSnapshots
+from libs.testkit import run_service
 from services.model.app import create_app
 from services.model.durability import DurableLearner
 from services.model.learner import Learner
 from services.model.settings import ModelSettings
 from services.model.tests.conftest import lags
-from services.model.tests.test_process import run_module
 
 SHIFT_AT = 201  # the first observation of the new level
 DETECTION_DELAY = 64  # ADWIN looks for a change every 32 values (its clock)
@@ -114,7 +114,7 @@ def test_page_hinkley_is_reported_under_its_name(tmp_path):
 
 
 def test_invalid_drift_detector_exits_with_one_line(tmp_path):
-    completed = run_module({"STATE_DIR": str(tmp_path), "DRIFT_DETECTOR": "kswin"})
+    completed = run_service("model", {"STATE_DIR": str(tmp_path), "DRIFT_DETECTOR": "kswin"})
     assert completed.returncode == 2
     assert completed.stderr.strip() == (
         "model: invalid configuration: DRIFT_DETECTOR: Input should be 'adwin', 'page_hinkley' "

@@ -82,21 +82,22 @@ class DurableState:
         if seq - self.covered >= self.every and (self._task is None or self._task.done()):
             self._task = asyncio.get_running_loop().create_task(self._snapshot_while_due())
 
-    async def snapshot(self) -> None:
-        """Save the state as of now and drop the journal segments it covers; a failure is
-        logged and loses nothing (the journal keeps the records)."""
+    async def snapshot(self) -> bool:
+        """Save the state as of now and drop the journal segments it covers. A failure is
+        logged and loses nothing (the journal keeps the records); it returns False."""
         async with self._lock:
             seq = self.journal.seq
             if seq == self.covered and seq > 0:  # the latest snapshot has it all
-                return
+                return True
             payload = orjson.dumps({"covered": seq, **self.state()})
             try:
                 await asyncio.to_thread(self.snapshots.save, self.name, payload)
             except OSError:
                 log.exception("%s snapshot failed; the journal keeps the records", self.name)
-                return
+                return False
             self.covered = seq
             self.journal.checkpoint(seq)
+            return True
 
     async def close(self) -> None:
         """Wait for a snapshot in progress, take a final one, release the journal."""
@@ -106,5 +107,7 @@ class DurableState:
         self.journal.close()
 
     async def _snapshot_while_due(self) -> None:
+        # After a failure the next logged record tries again: no retry loop against a bad disk.
         while self.journal.seq - self.covered >= self.every:
-            await self.snapshot()
+            if not await self.snapshot():
+                return

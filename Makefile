@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.lock.sha256
 LOCK := requirements/lock.txt
 
-.PHONY: venv test lint buildifier lock run up bench clean
+.PHONY: venv test lint buildifier lock run up bench clean secrets argo-install
 
 # Reinstall only when the lock's content changes (a checkout that only touches its mtime costs a
 # hash); uv when available, the standard venv and pip otherwise.
@@ -47,6 +47,14 @@ up: venv
 
 bench: venv
 	$(PY) -m tools.bench
+
+# Random credentials for the cluster in git-ignored env files (kept if present; see README).
+secrets: venv
+	$(PY) -m tools.cluster.credentials
+
+# Argo Workflows from its pinned release (infra/argo), before the overlays' CronWorkflows.
+argo-install:
+	kubectl apply --server-side -k infra/argo
 
 clean:
 	rm -rf $(VENV) out .state .pytest_cache

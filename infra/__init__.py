@@ -1,0 +1,1 @@
+"""Infrastructure as code: Kubernetes manifests and monitoring, checked by infra/tests."""

@@ -1,0 +1,1 @@
+"""Checks of the cluster manifests: rendering, schemas, policy, monitoring, the scheduled job."""

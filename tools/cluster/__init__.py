@@ -1,0 +1,1 @@
+"""Cluster helpers: generated credentials for the kustomize overlays (``make secrets``)."""

@@ -42,8 +42,11 @@ buildifier: venv
 run: venv
 	$(PY) -m tools.stack
 
+# MODEL_SHARDS=N: N model processes on 8000, 8010, ... (tools/stack/shards.py writes the Procfile).
 up: venv
-	$(VENV)/bin/honcho -f Procfile start
+	@if [ "$${MODEL_SHARDS:-1}" = 1 ]; then exec $(VENV)/bin/honcho -f Procfile start; fi; \
+	$(PY) -m tools.stack.shards > $(VENV)/Procfile.shards && \
+	exec $(VENV)/bin/honcho -d . -f $(VENV)/Procfile.shards start
 
 bench: venv
 	$(PY) -m tools.bench

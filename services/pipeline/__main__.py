@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     board = leaderboard(result.records, warmup)
     if args.report:
-        meta = {"models": settings.models, "n_lags": warmup}
+        meta = {"models": settings.models, "sharded": bool(settings.shards), "n_lags": warmup}
         write_json(args.report / "report.json", result, board, meta)
         if board:
             write_png(args.report / "report.png", result, board, warmup)

@@ -6,11 +6,12 @@ service's idempotency record instead of being applied twice.
 
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
 from services.pipeline.client import JsonClient, StepError
 from services.pipeline.settings import PipelineSettings
+from services.pipeline.sharding import shard_of
 
 
 @dataclass
@@ -46,9 +47,11 @@ class RunResult:
 class Pipeline:
     """Drives one ingestion, one feature and one or more model services.
 
-    The first model URL's answer gives each record's ``prediction`` (its champion); every
-    model's own prediction is kept in ``predictions``, keyed by model name (``name@url`` when two
-    services serve the same name).
+    With several model services (``MODEL_URLS``) every observation goes to each: the first
+    one's answer gives the record's ``prediction`` (its champion); every model's own prediction
+    is kept in ``predictions``, keyed by model name (``name@url`` when two services serve the
+    same name). With shards (``MODEL_SHARD_URLS``) each observation goes to the shard owning its
+    series only, and in batch mode the shards learn their parts of a batch in parallel.
     """
 
     def __init__(self, settings: PipelineSettings):
@@ -62,6 +65,8 @@ class Pipeline:
         self.ingestion = client(settings.ingestion_url)
         self.features = client(settings.features_url)
         self.models = [client(url) for url in settings.models]
+        self.sharded = bool(settings.shards)
+        self._shard_pool = ThreadPoolExecutor(len(self.models)) if self.sharded else None
         self.stream_query = f"?stream={settings.stream}" if settings.stream else ""
 
     def n_lags(self) -> int:
@@ -92,8 +97,15 @@ class Pipeline:
             "series_id": series,
             "observation_id": oid,
         }
-        answers = [m.post("/predict_learn", learn, f"model {m.base_url}")[1] for m in self.models]
-        return self._record(obs, feats, answers)
+        models = self.owners(series)
+        answers = [m.post("/predict_learn", learn, f"model {m.base_url}")[1] for m in models]
+        return self._record(obs, feats, models, answers)
+
+    def owners(self, series_id: str) -> list[JsonClient]:
+        """The model services an observation of ``series_id`` goes to."""
+        if self.sharded:
+            return [self.models[shard_of(series_id, len(self.models))]]
+        return self.models
 
     def prepare_batch(self, size: int) -> Batch:
         """Take up to ``size`` observations and their lag features; empty when exhausted."""
@@ -124,15 +136,34 @@ class Pipeline:
 
     def learn_batch(self, batch: Batch) -> list[Record]:
         """Predict-then-learn a prepared batch on every model, in order."""
-        per_model = [
-            m.post("/predict_learn_batch", {"items": batch.items}, f"model {m.base_url}")[1][
-                "results"
-            ]
-            for m in self.models
-        ]
+        if self.sharded:
+            return self._learn_sharded(batch)
+        per_model = [_learn_items(m, batch.items) for m in self.models]
         return [
-            self._record(o, f, list(answers))
+            self._record(o, f, self.models, list(answers))
             for o, f, *answers in zip(batch.observations, batch.features, *per_model, strict=True)
+        ]
+
+    def _learn_sharded(self, batch: Batch) -> list[Record]:
+        """Each shard learns its series' items (in stream order), the shards in parallel."""
+        owner = [shard_of(item["series_id"], len(self.models)) for item in batch.items]
+        positions: dict[int, list[int]] = {}
+        for i, shard in enumerate(owner):
+            positions.setdefault(shard, []).append(i)
+        futures = {
+            shard: self._shard_pool.submit(
+                _learn_items, self.models[shard], [batch.items[i] for i in where]
+            )
+            for shard, where in positions.items()
+        }
+        wait(futures.values())  # every shard done (or failed) before the batch counts as either
+        answers: list[dict] = [{}] * len(owner)
+        for shard, where in positions.items():
+            for i, answer in zip(where, futures[shard].result(), strict=True):
+                answers[i] = answer
+        return [
+            self._record(o, f, [self.models[s]], [a])
+            for o, f, s, a in zip(batch.observations, batch.features, owner, answers, strict=True)
         ]
 
     def run(
@@ -184,10 +215,14 @@ class Pipeline:
     def close(self) -> None:
         for c in (self.ingestion, self.features, *self.models):
             c.close()
+        if self._shard_pool is not None:
+            self._shard_pool.shutdown()
 
-    def _record(self, obs: dict, feats: dict, answers: list[dict]) -> Record:
+    def _record(
+        self, obs: dict, feats: dict, models: list[JsonClient], answers: list[dict]
+    ) -> Record:
         predictions: dict[str, float] = {}
-        for model, answer in zip(self.models, answers, strict=True):
+        for model, answer in zip(models, answers, strict=True):
             if answer.get("failed"):
                 failed = ", ".join(answer["failed"])
                 raise StepError(
@@ -208,6 +243,12 @@ class Pipeline:
             prediction=float(answers[0]["prediction"]),
             predictions=predictions,
         )
+
+
+def _learn_items(model: JsonClient, items: list[dict]) -> list[dict]:
+    return model.post("/predict_learn_batch", {"items": items}, f"model {model.base_url}")[1][
+        "results"
+    ]
 
 
 __all__ = ["Pipeline", "Record", "RunResult", "StepError"]

@@ -1,6 +1,7 @@
 """Render the kustomize overlays the way Tilt and ``kubectl apply -k`` do, and walk the result."""
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -77,10 +78,15 @@ def containers(obj: dict) -> Iterator[tuple[str, dict]]:
 
 
 def find(objects: list[dict], kind: str, name: str, namespace: str | None = None) -> dict:
+    """The object of that kind and name; a name ending in ``-`` matches a generated one
+    (kustomize appends a content hash)."""
     for obj in objects:
         meta = obj["metadata"]
         same_ns = namespace is None or meta.get("namespace") == namespace
-        if obj["kind"] == kind and meta["name"] == name and same_ns:
+        same_name = meta["name"] == name or (
+            name.endswith("-") and re.fullmatch(re.escape(name) + "[a-z0-9]{10}", meta["name"])
+        )
+        if obj["kind"] == kind and same_name and same_ns:
             return obj
     raise KeyError(f"{kind} {name} not rendered")
 

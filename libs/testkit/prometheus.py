@@ -12,7 +12,8 @@ class PrometheusServer(ManagedProcess):
     """``prometheus`` on a free port scraping ``targets`` (``host:port``) every ``interval``.
 
     Its TSDB lives under ``workdir``. :meth:`query` runs an instant PromQL query through
-    ``/api/v1/query``; :meth:`wait_for` polls one until it returns samples.
+    ``/api/v1/query``; :meth:`wait_for` polls one until it returns samples. ``config_text``, when
+    given, is the whole configuration instead (``targets`` and ``interval`` are then unused).
 
     Examples
     --------
@@ -22,14 +23,17 @@ class PrometheusServer(ManagedProcess):
             samples = prom.wait_for('ml_model_mae{window="cumulative"}')
     """
 
-    def __init__(self, workdir: Path, targets: list[str], interval: str = "1s"):
+    def __init__(
+        self, workdir: Path, targets: list[str], interval: str = "1s", config_text: str = ""
+    ):
         self.workdir = Path(workdir)
         self.port = free_port()
         self.workdir.mkdir(parents=True, exist_ok=True)
         config = self.workdir / "prometheus.yml"
         listed = ", ".join(f'"{t}"' for t in targets)
         config.write_text(
-            "global:\n"
+            config_text
+            or "global:\n"
             f"  scrape_interval: {interval}\n"
             f"  evaluation_interval: {interval}\n"
             "scrape_configs:\n"

@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.lock.sha256
 LOCK := requirements/lock.txt
 
-.PHONY: venv test lint buildifier lock run up bench clean secrets argo-install
+.PHONY: venv test lint buildifier lock run up bench clean secrets argo-install bazel-offline
 
 # Reinstall only when the lock's content changes (a checkout that only touches its mtime costs a
 # hash); uv when available, the standard venv and pip otherwise.
@@ -58,6 +58,11 @@ secrets: venv
 # Argo Workflows from its pinned release (infra/argo), before the overlays' CronWorkflows.
 argo-install:
 	kubectl apply --server-side -k infra/argo
+
+# Bazel 4.2.3 (Debian) over a copy of the tree: bazel build //... and the unit-test targets.
+# BAZEL_OFFLINE_ARGS=--all tests every target.
+bazel-offline: venv
+	$(PY) -m tools.bazel.offline $(BAZEL_OFFLINE_ARGS)
 
 clean:
 	rm -rf $(VENV) out .state .pytest_cache

@@ -10,6 +10,38 @@ from pathlib import Path
 
 import httpx
 
+DEFAULT_START_TIMEOUT = 120.0
+
+
+def start_timeout(environ=os.environ) -> float:
+    """Seconds a server may take to become ready: ``TESTKIT_START_TIMEOUT``, default 120.
+
+    Generous because the machines running tests are often loaded (a service importing SciPy
+    on a busy 2-core box can take tens of seconds); readiness is polled, so a fast start
+    returns at once.
+
+    Examples
+    --------
+    >>> start_timeout({})
+    120.0
+    >>> start_timeout({"TESTKIT_START_TIMEOUT": "300"})
+    300.0
+    >>> start_timeout({"TESTKIT_START_TIMEOUT": "soon"})
+    Traceback (most recent call last):
+    ...
+    ValueError: TESTKIT_START_TIMEOUT must be a positive number of seconds, got 'soon'
+    """
+    raw = environ.get("TESTKIT_START_TIMEOUT")
+    if raw is None:
+        return DEFAULT_START_TIMEOUT
+    try:
+        value = float(raw)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value < float("inf"):
+        raise ValueError(f"TESTKIT_START_TIMEOUT must be a positive number of seconds, got {raw!r}")
+    return value
+
 
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now.
@@ -37,8 +69,10 @@ def require_binary(name: str) -> str:
     pytest.skip(reason)
 
 
-def wait_http(url: str, timeout: float = 20.0, proc: subprocess.Popen | None = None) -> None:
-    """Poll ``url`` until it answers 2xx; fail early if ``proc`` exits."""
+def wait_http(url: str, timeout: float | None = None, proc: subprocess.Popen | None = None) -> None:
+    """Poll ``url`` until it answers 2xx (within :func:`start_timeout` by default); fail early if
+    ``proc`` exits."""
+    timeout = start_timeout() if timeout is None else timeout
     deadline = time.monotonic() + timeout
     last = "no answer"
     while time.monotonic() < deadline:
@@ -55,8 +89,11 @@ def wait_http(url: str, timeout: float = 20.0, proc: subprocess.Popen | None = N
     raise TimeoutError(f"{url} not ready after {timeout}s: {last}")
 
 
-def wait_port(port: int, timeout: float = 20.0, proc: subprocess.Popen | None = None) -> None:
+def wait_port(
+    port: int, timeout: float | None = None, proc: subprocess.Popen | None = None
+) -> None:
     """Wait until something accepts TCP connections on 127.0.0.1:``port``."""
+    timeout = start_timeout() if timeout is None else timeout
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:

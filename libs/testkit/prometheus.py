@@ -52,7 +52,7 @@ class PrometheusServer(ManagedProcess):
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 30.0) -> "PrometheusServer":
+    def start(self, timeout: float | None = None) -> "PrometheusServer":
         super().start()
         try:
             wait_http(f"{self.url}/-/ready", timeout=timeout, proc=self.proc)

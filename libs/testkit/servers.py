@@ -2,12 +2,19 @@
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
-from libs.testkit.process import ManagedProcess, free_port, require_binary, wait_http, wait_port
+from libs.testkit.interpreter import REPO_ROOT, python_command, python_path
+from libs.testkit.process import (
+    ManagedProcess,
+    free_port,
+    require_binary,
+    start_timeout,
+    wait_http,
+    wait_port,
+)
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+__all__ = ["REPO_ROOT", "RedisServer", "ServiceProcess", "run_service"]
 
 
 class RedisServer(ManagedProcess):
@@ -43,23 +50,25 @@ class RedisServer(ManagedProcess):
 class ServiceProcess(ManagedProcess):
     """``python -m services.<name>`` on a free port, started from the repository root.
 
+    The child runs on this interpreter and module path (:mod:`libs.testkit.interpreter`).
     ``env`` adds variables (``REDIS_URL``, ``STATE_DIR``, ...); ``PORT`` and ``HOST`` are set here.
-    ``start()`` returns once ``GET /health`` answers 2xx. After ``kill()``, ``start()``
+    ``start()`` returns once ``GET /health`` answers 2xx, within :func:`start_timeout`
+    (``TESTKIT_START_TIMEOUT``) unless given. After ``kill()``, ``start()``
     brings it back on the same port and env, where clients expect it.
     """
 
     def __init__(self, name: str, workdir: Path, env: dict | None = None, port: int | None = None):
         self.name = name
         self.port = port or free_port()
-        env = {"HOST": "127.0.0.1", "PORT": str(self.port), **(env or {})}
+        env = {"HOST": "127.0.0.1", "PORT": str(self.port), **python_path(), **(env or {})}
         log = Path(workdir) / f"{name}-{self.port}.log"
-        super().__init__([sys.executable, "-m", f"services.{name}"], log, env=env, cwd=REPO_ROOT)
+        super().__init__(python_command(f"services.{name}"), log, env=env, cwd=REPO_ROOT)
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 30.0) -> "ServiceProcess":
+    def start(self, timeout: float | None = None) -> "ServiceProcess":
         super().start()
         try:
             wait_http(f"{self.url}/health", timeout=timeout, proc=self.proc)
@@ -68,16 +77,18 @@ class ServiceProcess(ManagedProcess):
         return self
 
 
-def run_service(name: str, env: dict, timeout: float = 60) -> subprocess.CompletedProcess:
+def run_service(name: str, env: dict, timeout: float | None = None) -> subprocess.CompletedProcess:
     """Run ``python -m services.<name>`` to its exit (a start-up that must fail), on a free port.
 
-    The environment is ``PATH`` plus ``env`` only, so no variable of the caller's leaks in.
+    The environment is ``PATH``, the module path and ``env`` only, so no variable of the
+    caller's leaks in.
     """
+    base = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **python_path()}
     return subprocess.run(
-        [sys.executable, "-m", f"services.{name}"],
-        env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PORT": str(free_port()), **env},
+        python_command(f"services.{name}"),
+        env={**base, "PORT": str(free_port()), **env},
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
-        timeout=timeout,
+        timeout=start_timeout() if timeout is None else timeout,
     )

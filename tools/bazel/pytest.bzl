@@ -2,6 +2,8 @@
 
 load("@rules_python//python:defs.bzl", "py_test")
 
+_PYTEST_DEPS = ["//libs/testkit", "@pypi//pytest", "@pypi//pytest_timeout"]
+
 def pytest_test(name, srcs, deps = [], args = [], data = [], **kwargs):
     """Runs pytest on `srcs` (test modules and doctested modules alike).
 
@@ -19,7 +21,8 @@ def pytest_test(name, srcs, deps = [], args = [], data = [], **kwargs):
         main = "//tools/bazel:pytest_main.py",
         args = args + ["--doctest-modules"] + ["$(location %s)" % s for s in srcs],
         data = data + ["//:pyproject.toml"],
-        # pyproject.toml loads the shared fixtures plugin (-p libs.testkit.fixtures) everywhere.
-        deps = deps + [d for d in ["//libs/testkit", "@pypi//pytest"] if d not in deps],
+        # pyproject.toml loads the shared fixtures plugin (-p libs.testkit.fixtures) everywhere
+        # and sets the per-test `timeout`, which pytest-timeout enforces.
+        deps = deps + [d for d in _PYTEST_DEPS if d not in deps],
         **kwargs
     )

@@ -1,14 +1,12 @@
 import os
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 
-from libs.testkit import ServiceProcess, free_port
-from libs.testkit.servers import REPO_ROOT
+from libs.testkit import REPO_ROOT, ServiceProcess, free_port, python_command, python_path
 
 
 @dataclass
@@ -28,8 +26,8 @@ class Stack:
     def job(self, *args: str, **env: str) -> subprocess.CompletedProcess:
         """``python -m services.pipeline`` against this stack, as the CronWorkflow runs it."""
         return subprocess.run(
-            [sys.executable, "-m", "services.pipeline", *args],
-            env={**os.environ, **self.env, **env},
+            python_command("services.pipeline", *args),
+            env={**os.environ, **python_path(), **self.env, **env},
             cwd=REPO_ROOT,
             capture_output=True,
             text=True,

@@ -9,6 +9,8 @@ the real ones.
   difference, a seasonal lag and a rolling mean) and works River-style on its own store;
 - :class:`MemoryLagStore` keeps windows in the process; :class:`RedisLagStore` keeps them in Redis,
   where read-the-window-then-append is one Lua script, so several replicas can share it;
+- :mod:`libs.lag_features.contract` owns the feature names (``in_k``, ``diff_1``, ...) and
+  :func:`advance`, the one step that moves features forward (a recursive forecast's next input);
 - both remember, per series, the value and answer of each ``observation_id``: a retry (same
   value) gets the first answer back, marked ``duplicate``, and stores nothing; another value
   under a used id raises :class:`ObservationConflict` and stores nothing either.
@@ -18,6 +20,7 @@ takes; :class:`MemoryLagStore`) and :class:`AsyncLagStore` (the same operations 
 :class:`RedisLagStore`).
 """
 
+from libs.lag_features.contract import CannotAdvance, advance, lag_name, lag_names
 from libs.lag_features.features import LagFeatures
 from libs.lag_features.redis_store import RedisLagStore
 from libs.lag_features.store import (
@@ -32,10 +35,14 @@ from libs.lag_features.store import (
 __all__ = [
     "Applied",
     "AsyncLagStore",
+    "CannotAdvance",
     "Item",
     "LagFeatures",
     "LagStore",
     "MemoryLagStore",
     "ObservationConflict",
     "RedisLagStore",
+    "advance",
+    "lag_name",
+    "lag_names",
 ]

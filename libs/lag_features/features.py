@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 
+from libs.lag_features.contract import DIFF, SEASONAL, lag_names, rolling_name
 from libs.lag_features.store import Applied, LagStore, MemoryLagStore
 
 
@@ -82,7 +83,7 @@ class LagFeatures:
         self.store = store if store is not None else MemoryLagStore(self.capacity)
         if self.store.capacity < self.capacity:
             raise ValueError(f"store keeps {self.store.capacity} values, {self.capacity} needed")
-        self._names = [f"in_{k}" for k in range(1, n_lags + 1)]
+        self._names = lag_names(n_lags)
 
     @property
     def capacity(self) -> int:
@@ -95,14 +96,14 @@ class LagFeatures:
         for name in self._names[len(out) :]:
             out[name] = 0.0
         if self.diff:
-            out["diff_1"] = previous[0] - previous[1] if len(previous) >= 2 else 0.0
+            out[DIFF] = previous[0] - previous[1] if len(previous) >= 2 else 0.0
         if self.seasonal_lag is not None:
             m = self.seasonal_lag
-            out["seasonal_lag"] = previous[m - 1] if len(previous) >= m else 0.0
+            out[SEASONAL] = previous[m - 1] if len(previous) >= m else 0.0
         if self.rolling_window is not None:
             recent = previous[: self.rolling_window]
             mean = sum(recent) / len(recent) if recent else 0.0
-            out[f"rolling_mean_{self.rolling_window}"] = mean
+            out[rolling_name(self.rolling_window)] = mean
         return out
 
     def answer(self, applied: Applied) -> dict:

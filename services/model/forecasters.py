@@ -1,7 +1,8 @@
 """One interface over River regressors and forecasters: predict, learn and forecast a series.
 
 A regressor reads the lag features ``in_1..in_N`` and forecasts several steps by feeding its own
-predictions back as lags. A forecaster (Holt-Winters, SNARIMAX, the naive baselines,
+predictions back as lags (:func:`libs.lag_features.advance`, which moves the feature service's
+extras too). A forecaster (Holt-Winters, SNARIMAX, the naive baselines,
 ``libs.forecasting``'s recipes) learns from the target history alone and ignores the features.
 Each answers ``None`` while it cannot predict at all; the learner substitutes a finite fallback
 and says the model is cold. A model with a ``cold`` attribute that is true answers its own
@@ -10,29 +11,11 @@ fallback (seasonal naive, say) and is reported cold too.
 
 import copy
 import math
-import re
 from collections import deque
 
-LAG = re.compile(r"^in_(\d+)$")
+from libs.lag_features.contract import advance, lag_name
 
-
-def shift_lags(x: dict, y: float) -> dict:
-    """The features one step later: ``in_k <- in_(k-1)``, ``in_1 <- y``, other features kept.
-
-    Examples
-    --------
-    >>> shift_lags({"in_1": 3.0, "in_2": 2.0, "in_3": 1.0, "month": 5.0}, 4.0)
-    {'in_1': 4.0, 'in_2': 3.0, 'in_3': 2.0, 'month': 5.0}
-    """
-    shifted = {}
-    for name, value in x.items():
-        match = LAG.match(name)
-        if match is None:
-            shifted[name] = value
-        else:
-            k = int(match.group(1))
-            shifted[name] = y if k == 1 else x.get(f"in_{k - 1}", 0.0)
-    return shifted
+LAST = lag_name(1)
 
 
 def finite(y) -> float | None:
@@ -71,7 +54,7 @@ class Regressor:
         for _ in range(steps):
             y = self.predict_one(x)
             out.append(y)
-            x = shift_lags(x, x.get("in_1", 0.0) if y is None else y)
+            x = advance(x, x.get(LAST, 0.0) if y is None else y)
         return out
 
 
@@ -179,5 +162,5 @@ class Recursive:
             if y is None:
                 return out + [None] * (steps - len(out))
             model.learn_one(x, y)
-            x = shift_lags(x, y)
+            x = advance(x, y)
         return out

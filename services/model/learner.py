@@ -12,6 +12,7 @@ import logging
 from collections import deque
 from collections.abc import Sequence
 
+from services.model.forecasters import LAST
 from services.model.series import (
     SeriesState,
     adopt_legacy_answers,
@@ -84,7 +85,7 @@ class Learner:
     def predict(self, series_id: str, features: dict) -> dict:
         state = self.series.get(series_id)
         if state is None:  # every fresh model is cold: answer the fallback without building any
-            y = features.get("in_1", 0.0)
+            y = features.get(LAST, 0.0)
             return predicted(series_id, self._champion(None), dict.fromkeys(self.models, y), True)
         return self._answer(state, series_id, features)
 
@@ -92,7 +93,7 @@ class Learner:
         state = self.series.get(series_id)
         champion = self._champion(state)
         if state is None:  # every fresh model is cold: the fallback, without building any
-            y = features.get("in_1", 0.0)
+            y = features.get(LAST, 0.0)
             by_model = {name: [y] * steps for name in self.models}
             return forecasted(series_id, champion, by_model, True, [])
         by_model, cold, failed = {}, False, []

@@ -2,9 +2,10 @@
 
 from typing import Annotated, NotRequired
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, with_config
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, with_config
 from typing_extensions import TypedDict
 
+from libs.lag_features.contract import check_advanceable
 from libs.serving import FiniteFloat, ObservationId, SeriesId
 
 MAX_FEATURES = 1000
@@ -35,6 +36,14 @@ class LearnRequest(_Body):
 
 class PredictManyRequest(PredictRequest):
     steps: int = Field(ge=1, le=1000)
+
+    @field_validator("features")
+    @classmethod
+    def _advanceable(cls, features: dict) -> dict:
+        """Each step's features come from the previous step's (``libs.lag_features.advance``):
+        a feature they do not determine would be forecast wrong, so it is refused up front."""
+        check_advanceable(features)
+        return features
 
 
 @with_config(ConfigDict(extra="ignore"))

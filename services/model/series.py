@@ -13,6 +13,7 @@ from hashlib import blake2b
 import orjson
 
 from libs.metrics import Scoreboard
+from services.model.forecasters import LAST
 from services.model.models import build_model
 
 FINGERPRINT_BYTES = 8
@@ -44,8 +45,8 @@ class SeriesState:
 
 def fallback(state: SeriesState, x: dict) -> float:
     """What a cold model answers: the latest lag, else the series' last value, else 0."""
-    if "in_1" in x:
-        return x["in_1"]
+    if LAST in x:
+        return x[LAST]
     return 0.0 if state.last_target is None else state.last_target
 
 

@@ -21,7 +21,7 @@ def start(objects: list[dict], workdir: Path, redis_url: str) -> dict[str, Servi
             env["STATE_DIR"] = str(workdir / "state" / app)
             if "REDIS_URL" in env:
                 env["REDIS_URL"] = redis_url
-            started[app] = ServiceProcess(app, workdir, env).start(timeout=120)
+            started[app] = ServiceProcess(app, workdir, env).start()
     except BaseException:
         stop(started)
         raise

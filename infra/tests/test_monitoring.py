@@ -105,7 +105,9 @@ def _stream_runs(rendered, services, prom: PrometheusServer, runs: int) -> None:
     env = {**env_of(container), **stack.urls(services)}
     for _ in range(runs):
         before = httpx.get(f"{services['ingestion'].url}/status").json()["remaining"]
-        done = subprocess.run(argv, env=env, cwd=REPO_ROOT, capture_output=True, text=True)
+        done = subprocess.run(
+            argv, env=env, cwd=REPO_ROOT, capture_output=True, text=True, timeout=300
+        )
         assert done.returncode == 0, done.stderr
         after = httpx.get(f"{services['ingestion'].url}/status").json()["remaining"]
         target = _served(prom) + (before - after)

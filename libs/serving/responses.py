@@ -1,8 +1,12 @@
-"""JSON answers encoded by orjson, and the 422 answer every service gives to invalid requests."""
+"""JSON answers encoded by orjson, the 422 answer every service gives to invalid requests, and
+the OpenAPI description of every error answer."""
+
+from typing import Any
 
 import orjson
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -37,12 +41,16 @@ async def validation_error(request: Request, exc: RequestValidationError) -> JSO
     a small scalar: an integer literal past 64 bits (which orjson cannot write) is echoed as text,
     and a whole object or a long string (up to the 1 MiB body limit) is not sent back at all.
     """
-    errors = jsonable_encoder(exc.errors())
-    for error in errors:
-        if "input" in error:
-            echo = _echo(error.pop("input"))
-            if echo is not _OMIT:
-                error["input"] = echo
+    errors = []
+    for error in exc.errors():
+        # The input leaves before encoding: a deeply nested one would exhaust the encoder's
+        # recursion and turn the 422 into a 500.
+        error = dict(error)
+        echo = _echo(error.pop("input")) if "input" in error else _OMIT
+        error = jsonable_encoder(error)
+        if echo is not _OMIT:
+            error["input"] = echo
+        errors.append(error)
     return JSON({"detail": errors}, status_code=422)
 
 
@@ -67,3 +75,53 @@ def _echo(value):
     if isinstance(value, str) and len(value) <= MAX_ECHO:
         return value
     return _OMIT
+
+
+class ErrorOut(BaseModel):
+    """Every error answer but 422: what went wrong, in words."""
+
+    detail: str
+
+
+class FieldError(BaseModel):
+    type: str
+    loc: list[str | int] = []
+    msg: str
+    input: Any = None
+    ctx: dict | None = None
+
+
+class ValidationErrorOut(BaseModel):
+    """A 422: each invalid field, named in ``loc`` (``["body", "features", "in_1"]``)."""
+
+    detail: list[FieldError]
+
+
+ERRORS = {
+    400: "The body is not JSON the service can parse.",
+    401: "An admin endpoint without the right ADMIN_TOKEN bearer token.",
+    403: "Admin endpoints are disabled: the service is not on loopback and ADMIN_TOKEN is unset.",
+    404: "Unknown series or stream.",
+    409: "The observation_id was already applied with another payload, or the target refuses it.",
+    413: "The request body exceeds the size limit.",
+    422: "An invalid field, named in loc.",
+    503: "A state backend (Redis) is unavailable; nothing was changed.",
+}
+
+
+def errors(*codes: int, **described: str) -> dict:
+    """``responses=`` documenting the error answers ``codes`` (and codes given as ``_404="why"``).
+
+    Examples
+    --------
+    >>> sorted(errors(413, 422))
+    [413, 422]
+    >>> errors(_404="Unknown stream.")[404]["description"]
+    'Unknown stream.'
+    """
+    table = {code: ERRORS[code] for code in codes}
+    table.update({int(key.lstrip("_")): text for key, text in described.items()})
+    return {
+        code: {"model": ValidationErrorOut if code == 422 else ErrorOut, "description": text}
+        for code, text in table.items()
+    }

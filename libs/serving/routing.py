@@ -1,126 +1,118 @@
-"""A route class that validates JSON bodies straight from bytes on the hot path.
+"""Hot JSON routes on FastAPI's public API: bodies validated straight from bytes.
 
-FastAPI's request handler reads the body through ``json``, solves dependencies, builds keyword
-arguments and re-validates the answer: about 40 us per request here, more than the endpoint's
-own work on the pipeline's hot paths. :class:`OrjsonRoute` keeps FastAPI's declarations (the
-endpoint's signature still produces the OpenAPI document, ``response_model`` still documents
-the answer) and serves the common case itself.
+FastAPI's own body handling parses the body with ``json`` into a dict, then validates the
+dict: the larger share of a request's cost on the pipeline's hot paths. A hot route instead
+takes the request, validates the raw bytes with :func:`parse_body` (``Model.model_validate_json``:
+pydantic-core parses and validates in one pass) and documents its body with :func:`json_body`
+in ``openapi_extra``. The route stays an ordinary ``APIRoute``: router and app dependencies,
+``response_model``, tags and the OpenAPI document work as for any other.
+
+Examples
+--------
+>>> from fastapi import APIRouter, FastAPI, Request
+>>> from fastapi.testclient import TestClient
+>>> from pydantic import BaseModel
+>>> class Item(BaseModel):
+...     value: float
+>>> router = APIRouter()
+>>> @router.post("/double", openapi_extra=json_body(Item))
+... async def double(request: Request) -> dict:
+...     item = await parse_body(request, Item)
+...     return {"value": 2 * item.value}
+>>> app = FastAPI()
+>>> app.include_router(router)
+>>> client = TestClient(app)
+>>> client.post("/double", json={"value": 1.5}).json()
+{'value': 3.0}
+>>> client.post("/double", json={"value": "x"}).json()["detail"][0]["loc"]
+['body', 'value']
+>>> client.get("/openapi.json").json()["paths"]["/double"]["post"]["requestBody"]["required"]
+True
 """
 
-import inspect
-import json
+from typing import TypeVar
 
-import orjson
-from fastapi import routing as fastapi_routing
-from fastapi.dependencies.utils import request_params_to_args
 from fastapi.exceptions import RequestValidationError
-from fastapi.routing import APIRoute, serialize_response
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 from starlette.requests import Request
-from starlette.responses import Response
 
-from libs.serving.responses import JSON
+M = TypeVar("M", bound=BaseModel)
 
-JSON_TYPE = "application/json"
+NOT_JSON = {
+    "type": "content_type",
+    "loc": ("body",),
+    "msg": "expected a JSON body (Content-Type: application/json)",
+}
 
 
-class OrjsonRequest(Request):
-    """Parses JSON bodies with orjson, several times faster than ``json``.
+async def parse_body(request: Request, model: type[M]) -> M:
+    """The request's JSON body validated as ``model``, or :class:`RequestValidationError` with
+    FastAPI's ``loc`` (``["body", field, ...]``), which the app answers with a 422.
 
-    orjson refuses NaN, Infinity and 1e999; such bodies go through ``json``, which accepts them,
-    so that validation refuses them with a 422 naming the field rather than a parse error.
+    pydantic-core's parser reads ``NaN``, ``Infinity`` and ``1e999`` so that a finite-number
+    field refuses them by name, and refuses nesting past its depth limit as invalid JSON.
     """
+    if not _is_json(request.headers.get("content-type")):
+        raise RequestValidationError([NOT_JSON])
+    raw = await request.body()
+    try:
+        return model.model_validate_json(raw)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False)
+        raise RequestValidationError(
+            [{**e, "loc": ("body", *e["loc"])} for e in errors], body=raw
+        ) from None
 
-    async def json(self):
-        if not hasattr(self, "_json"):
-            body = await self.body()
-            try:
-                self._json = orjson.loads(body)
-            except orjson.JSONDecodeError:
-                self._json = json.loads(body)
-        return self._json
 
+def _is_json(content_type: str | None) -> bool:
+    """``application/json`` or ``application/<x>+json``, parameters (charset) allowed.
 
-class OrjsonRoute(APIRoute):
-    """An ``APIRoute`` with a fast path for endpoints of the shape
-    ``async def endpoint(request: Request, body: SomeModel, q: int = 1)``.
-
-    The fast path validates a ``Content-Type: application/json`` body with
-    ``SomeModel.model_validate_json`` (pydantic-core parses and validates in one pass, and its
-    parser reads NaN and Infinity so that a finite-number field refuses them by name), raises
-    :class:`RequestValidationError` with FastAPI's ``loc`` (``["body", field]``), and sends a
-    returned :class:`~starlette.responses.Response` as is; anything else goes through
-    ``response_model`` as usual. Other requests (another content type, malformed JSON) and
-    endpoints of any other shape (dependencies, path parameters, several bodies) take FastAPI's
-    own handler, whose bodies are parsed by :class:`OrjsonRequest`.
+    Examples
+    --------
+    >>> [_is_json(t) for t in ("application/json", "application/json; charset=utf-8",
+    ...                        "application/merge-patch+json", "text/plain", None)]
+    [True, True, True, False, False]
     """
-
-    def get_route_handler(self):
-        standard = super().get_route_handler()
-
-        async def slow(request: Request) -> Response:
-            return await standard(OrjsonRequest(request.scope, request.receive))
-
-        # Included in a router, the route is served with the inclusion's context (its prefix and
-        # dependencies); FastAPI hands it over in this variable while building the handler.
-        context = getattr(fastapi_routing, "_effective_route_context_var", None)
-        context = context.get() if context is not None else None
-        spec = context if context is not None and context.original_route is self else self
-        if not _fast_shape(spec):
-            return slow
-        return _fast_handler(spec, standard)
-
-
-def _fast_handler(spec, standard):
-    """The request handler for a route of the fast shape; ``standard`` is FastAPI's own."""
-    dependant, endpoint = spec.dependant, spec.endpoint
-    request_name, query = dependant.request_param_name, dependant.query_params
-    body = dependant.body_params[0] if dependant.body_params else None
-    model = body.field_info.annotation if body is not None else None
-    status_code, response_field = spec.status_code, spec.response_field
-
-    async def handler(request: Request) -> Response:
-        # One request object for both paths: the standard one finds the body already read.
-        request = OrjsonRequest(request.scope, request.receive)
-        values = {request_name: request}
-        if query:
-            found, errors = request_params_to_args(query, request.query_params)
-            if errors:
-                raise RequestValidationError(errors)
-            values.update(found)
-        if model is not None:
-            if request.headers.get("content-type") != JSON_TYPE:
-                return await standard(request)
-            raw = await request.body()
-            try:
-                values[body.name] = model.model_validate_json(raw)
-            except ValidationError as exc:
-                errors = exc.errors(include_url=False)
-                if any(e["type"] == "json_invalid" for e in errors):
-                    return await standard(request)  # FastAPI's own "JSON decode error"
-                raise RequestValidationError(
-                    [{**e, "loc": ("body", *e["loc"])} for e in errors], body=raw
-                ) from None
-        result = await endpoint(**values)
-        if isinstance(result, Response):
-            return result
-        content = await serialize_response(field=response_field, response_content=result)
-        return JSON(content, status_code=status_code or 200)
-
-    return handler
-
-
-def _fast_shape(route) -> bool:
-    """An ``async def`` taking the request, at most one JSON model body and query parameters."""
-    d = route.dependant
-    if d.request_param_name is None or d.dependencies or d.path_params or d.header_params:
+    if content_type is None:
         return False
-    if d.cookie_params or d.response_param_name or d.background_tasks_param_name:
-        return False
-    if len(d.body_params) > 1 or route._embed_body_fields:
-        return False
-    if d.body_params:
-        annotation = d.body_params[0].field_info.annotation
-        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
-            return False
-    return inspect.iscoroutinefunction(route.endpoint)
+    media = content_type.partition(";")[0].strip().lower()
+    return media == "application/json" or (
+        media.startswith("application/") and media.endswith("+json")
+    )
+
+
+def json_body(model: type[BaseModel]) -> dict:
+    """``openapi_extra`` declaring ``model`` as the route's required JSON request body.
+
+    The schema is inlined with its definitions resolved, so it stands alone in the document.
+
+    Examples
+    --------
+    >>> class Inner(BaseModel):
+    ...     x: int
+    >>> class Outer(BaseModel):
+    ...     items: list[Inner]
+    >>> schema = json_body(Outer)["requestBody"]["content"]["application/json"]["schema"]
+    >>> schema["properties"]["items"]["items"]["properties"]
+    {'x': {'title': 'X', 'type': 'integer'}}
+    """
+    schema = TypeAdapter(model).json_schema(mode="validation")
+    definitions = schema.pop("$defs", {})
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": _inline(schema, definitions)}},
+        }
+    }
+
+
+def _inline(node, definitions: dict):
+    """``node`` with every ``{"$ref": "#/$defs/Name"}`` replaced by that definition."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            return _inline(definitions[ref.removeprefix("#/$defs/")], definitions)
+        return {key: _inline(value, definitions) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_inline(value, definitions) for value in node]
+    return node

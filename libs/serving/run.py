@@ -1,12 +1,14 @@
 """The entry point behind ``python -m services.<name>``."""
 
 import gc
+import logging
 import sys
 from collections.abc import Callable
 
 import uvicorn
 from pydantic import ValidationError
 
+from libs.serving.admin import admin_disabled
 from libs.serving.logs import configure_logging
 from libs.serving.settings import ServiceSettings, StartupError, settings_error
 
@@ -49,6 +51,9 @@ def serve(
         print(f"{name}: {exc}", file=sys.stderr)
         raise SystemExit(1) from None
     configure_logging(name)
+    disabled = admin_disabled(settings)
+    if disabled is not None:
+        logging.getLogger(name).warning(disabled)
     app = create_app(settings) if opened is None else create_app(settings, opened)
     tune_gc()
     uvicorn.run(

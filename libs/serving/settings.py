@@ -1,6 +1,6 @@
 """Base settings for every service."""
 
-from pydantic import ValidationError
+from pydantic import SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -9,7 +9,8 @@ class StartupError(RuntimeError):
 
 
 class ServiceSettings(BaseSettings):
-    """``HOST`` and ``PORT``, read from the environment; subclasses add their own variables.
+    """``HOST``, ``PORT`` and ``ADMIN_TOKEN`` (empty: unset), read from the environment;
+    subclasses add their own variables.
 
     Examples
     --------
@@ -25,6 +26,12 @@ class ServiceSettings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = 8000
+    admin_token: SecretStr | None = None
+
+    @field_validator("admin_token", mode="before")
+    @classmethod
+    def _empty_token_is_unset(cls, value):
+        return None if value == "" else value
 
 
 def settings_error(exc: ValidationError) -> str:

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 
-from libs.serving import JSON, OrjsonRoute
+from libs.serving import JSON, SeriesId, admin_router, errors, json_body, parse_body
 from services.features.schemas import (
     AddBatchIn,
     AddBatchOut,
@@ -16,16 +16,18 @@ from services.features.schemas import (
     SeriesOut,
 )
 
-NAME = r"^[A-Za-z0-9_.:\-]+$"
-SeriesPath = Annotated[str, Path(min_length=1, max_length=128, pattern=NAME)]
-SeriesQuery = Annotated[str | None, Query(min_length=1, max_length=128, pattern=NAME)]
+SeriesPath = Annotated[SeriesId, Path()]
+SeriesQuery = Annotated[SeriesId | None, Query()]
+LEARN_ERRORS = errors(409, 413, 422, 503)
 
-router = APIRouter(route_class=OrjsonRoute)
+router = APIRouter(tags=["features"])
+admin = admin_router()
 
 
-@router.post("/add", response_model=AddOut)
-async def add(request: Request, body: AddIn):
+@router.post("/add", response_model=AddOut, openapi_extra=json_body(AddIn), responses=LEARN_ERRORS)
+async def add(request: Request) -> JSON:
     """Lag features of the series' previous values, then store ``value``; retries are no-ops."""
+    body = await parse_body(request, AddIn)
     answers = await request.app.state.lags.add_many(
         [(body.series_id, body.value, body.observation_id)]
     )
@@ -33,9 +35,15 @@ async def add(request: Request, body: AddIn):
     return JSON(answers[0])
 
 
-@router.post("/add_batch", response_model=AddBatchOut)
-async def add_batch(request: Request, body: AddBatchIn):
+@router.post(
+    "/add_batch",
+    response_model=AddBatchOut,
+    openapi_extra=json_body(AddBatchIn),
+    responses=LEARN_ERRORS,
+)
+async def add_batch(request: Request) -> JSON:
     """``/add`` for many items, applied in order; nothing is applied unless all are valid."""
+    body = await parse_body(request, AddBatchIn)
     items = [(i.series_id, i.value, i.observation_id) for i in body.items]
     answers = await request.app.state.lags.add_many(items)
     duplicates = sum(a["duplicate"] for a in answers)
@@ -44,7 +52,7 @@ async def add_batch(request: Request, body: AddBatchIn):
     return JSON({"results": answers})
 
 
-@router.get("/series/{series_id}", response_model=SeriesOut)
+@router.get("/series/{series_id}", response_model=SeriesOut, responses=errors(404, 503))
 async def series(request: Request, series_id: SeriesPath):
     """The stored window of a series; 404 when it has no values."""
     lags = request.app.state.lags
@@ -59,14 +67,14 @@ async def series(request: Request, series_id: SeriesPath):
     }
 
 
-@router.post("/reset", response_model=ResetOut)
+@admin.post("/reset", response_model=ResetOut, responses=errors(503))
 async def reset(request: Request, series_id: SeriesQuery = None):
     """Forget one series (``?series_id=``), or every series."""
     await request.app.state.lags.reset(series_id)
     return {"series_id": series_id}
 
 
-@router.get("/info", response_model=InfoOut)
+@router.get("/info", response_model=InfoOut, responses=errors(503))
 async def info(request: Request):
     """Lag settings, backend and how many series are stored."""
     lags = request.app.state.lags
@@ -79,8 +87,11 @@ async def info(request: Request):
     )
 
 
-@router.get("/health", response_model=HealthOut)
+@router.get("/health", response_model=HealthOut, responses=errors(503))
 async def health(request: Request):
     """Liveness and readiness: 200 when the backend answers, 503 otherwise."""
     await request.app.state.lags.ping()
     return {"status": "ok", "backend": request.app.state.lags.backend}
+
+
+router.include_router(admin)

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from libs.serving import JSON, OrjsonRoute
+from libs.serving import JSON, SeriesId, admin_router, errors, json_body, parse_body
 from services.ingestion.schemas import (
     AppendIn,
     AppendOut,
@@ -19,11 +19,11 @@ from services.ingestion.schemas import (
 )
 from services.ingestion.streams import DEFAULT_STREAM, Observation, StreamStatus
 
-NAME = r"^[A-Za-z0-9_.:\-]+$"
-StreamQuery = Annotated[str, Query(min_length=1, max_length=128, pattern=NAME)]
-StreamPath = Annotated[str, Path(min_length=1, max_length=128, pattern=NAME)]
+StreamQuery = Annotated[SeriesId, Query()]
+StreamPath = Annotated[SeriesId, Path()]
 
-router = APIRouter(route_class=OrjsonRoute)
+router = APIRouter(tags=["ingestion"])
+admin = admin_router()
 
 
 def _observation(o: Observation) -> dict:
@@ -37,7 +37,10 @@ def _observation(o: Observation) -> dict:
 @router.get(
     "/next",
     response_model=NextOut,
-    responses={204: {"description": "The stream is exhausted (empty body)."}},
+    responses={
+        204: {"description": "The stream is exhausted (empty body)."},
+        **errors(422, 503, _404="Unknown stream: nothing was appended to it."),
+    },
 )
 async def next_observation(request: Request, stream: StreamQuery = DEFAULT_STREAM):
     """Hand out the stream's next observation, once; 204 with an empty body when exhausted."""
@@ -48,16 +51,29 @@ async def next_observation(request: Request, stream: StreamQuery = DEFAULT_STREA
     return JSON({**_observation(taken.observations[0]), "remaining": taken.remaining})
 
 
-@router.post("/next_batch", response_model=BatchOut)
-async def next_batch(request: Request, body: BatchIn):
+@router.post(
+    "/next_batch",
+    response_model=BatchOut,
+    openapi_extra=json_body(BatchIn),
+    responses=errors(413, 422, 503, _404="Unknown stream: nothing was appended to it."),
+)
+async def next_batch(request: Request) -> JSON:
     """Hand out up to ``n`` next observations, once; an empty list when exhausted."""
+    body = await parse_body(request, BatchIn)
     taken = await request.app.state.streams.take(body.stream, body.n)
     request.app.state.served[body.stream].inc(len(taken.observations))
     observations = [_observation(o) for o in taken.observations]
     return JSON({"observations": observations, "remaining": taken.remaining})
 
 
-@router.post("/streams/{stream}/observations", response_model=AppendOut, status_code=201)
+@router.post(
+    "/streams/{stream}/observations",
+    response_model=AppendOut,
+    status_code=201,
+    responses=errors(
+        400, 413, 422, 503, _409="The stream replays the data set and cannot be appended to."
+    ),
+)
 async def append_observations(request: Request, stream: StreamPath, body: AppendIn):
     """Append live observations to a named stream (created on first use); returns their ids."""
     items = [[o.input, o.target, o.series_id] for o in body.observations]
@@ -65,20 +81,28 @@ async def append_observations(request: Request, stream: StreamPath, body: Append
     return {"stream": stream, "observation_ids": ids, "total": ids[-1]}
 
 
-@router.post("/reset", response_model=ResetOut)
+@admin.post(
+    "/reset",
+    response_model=ResetOut,
+    responses=errors(422, 503, _404="Unknown stream: nothing was appended to it."),
+)
 async def reset(request: Request, stream: StreamQuery = DEFAULT_STREAM):
     """Rewind a stream to its first observation."""
     status = await request.app.state.streams.reset(stream)
     return {"stream": stream, "remaining": status.total}
 
 
-@router.get("/status", response_model=StatusOut)
+@router.get(
+    "/status",
+    response_model=StatusOut,
+    responses=errors(422, 503, _404="Unknown stream: nothing was appended to it."),
+)
 async def status(request: Request, stream: StreamQuery = DEFAULT_STREAM):
     """How far a stream has been handed out."""
     return _status(request, await request.app.state.streams.status(stream))
 
 
-@router.get("/info", response_model=InfoOut)
+@router.get("/info", response_model=InfoOut, responses=errors(503))
 async def info(request: Request):
     """The data set, the backend and the live streams."""
     streams = request.app.state.streams
@@ -95,7 +119,7 @@ async def info(request: Request):
     )
 
 
-@router.get("/health", response_model=HealthOut)
+@router.get("/health", response_model=HealthOut, responses=errors(503))
 async def health(request: Request):
     """Liveness and readiness: 200 when the backend answers, 503 otherwise."""
     streams = request.app.state.streams
@@ -114,3 +138,6 @@ def _status(request: Request, s: StreamStatus) -> dict:
         "remaining": remaining,
         "exhausted": remaining == 0,
     }
+
+
+router.include_router(admin)

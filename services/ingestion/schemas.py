@@ -4,11 +4,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from libs.serving import FiniteFloat, SeriesId
+from libs.serving import FiniteFloat, SeriesId, StrictInt
 
-StreamName = Annotated[
-    str, StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:\-]+$")
-]
 MAX_BATCH = 1000
 MAX_APPEND = 10_000
 
@@ -25,8 +22,8 @@ class NextOut(ObservationOut):
 
 
 class BatchIn(BaseModel):
-    n: int = Field(ge=1, le=MAX_BATCH)
-    stream: StreamName = "default"
+    n: Annotated[StrictInt, Field(ge=1, le=MAX_BATCH)]
+    stream: SeriesId = "default"
 
 
 class BatchOut(BaseModel):

@@ -5,13 +5,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from libs.serving import JSON, OrjsonRoute, SeriesId
+from libs.serving import JSON, SeriesId, errors, json_body, parse_body
 from services.model import schemas
 from services.model.durability import DurableLearner
 from services.model.learner import Learner
 from services.model.models import CATALOG
 
-router = APIRouter(route_class=OrjsonRoute)
+router = APIRouter(tags=["model"])
+LEARN_ERRORS = errors(409, 413, 422)
+READ_ERRORS = errors(400, 413, 422)
 
 
 def _durable(request: Request) -> DurableLearner:
@@ -29,44 +31,56 @@ def _learn_record(body: schemas.LearnRequest, predict: bool = True) -> dict:
     }
 
 
-@router.post("/predict_learn", response_model=schemas.PredictLearnResponse)
-async def predict_learn(request: Request, body: schemas.LearnRequest) -> JSON:
+@router.post(
+    "/predict_learn",
+    response_model=schemas.PredictLearnResponse,
+    openapi_extra=json_body(schemas.LearnRequest),
+    responses=LEARN_ERRORS,
+)
+async def predict_learn(request: Request) -> JSON:
     """Predict with every model (answering the champion's), then learn the target."""
+    body = await parse_body(request, schemas.LearnRequest)
     return JSON(_durable(request).submit(_learn_record(body)))
 
 
-@router.post("/predict_learn_batch", response_model=schemas.BatchResponse)
-async def predict_learn_batch(request: Request, body: schemas.BatchRequest) -> JSON:
+@router.post(
+    "/predict_learn_batch",
+    response_model=schemas.BatchResponse,
+    openapi_extra=json_body(schemas.BatchRequest),
+    responses=LEARN_ERRORS,
+)
+async def predict_learn_batch(request: Request) -> JSON:
     """``/predict_learn`` for each item in order; the whole batch is validated first."""
+    body = await parse_body(request, schemas.BatchRequest)
     return JSON({"results": _durable(request).submit({"op": "batch", "items": body.items})})
 
 
-@router.post("/train", response_model=schemas.TrainResponse)
+@router.post("/train", response_model=schemas.TrainResponse, responses=errors(400, 409, 413, 422))
 async def train(request: Request, body: schemas.LearnRequest) -> JSON:
     """Learn one observation without scoring a prediction."""
     return JSON(_durable(request).submit(_learn_record(body, predict=False)))
 
 
-@router.post("/predict", response_model=schemas.PredictResponse)
+@router.post("/predict", response_model=schemas.PredictResponse, responses=READ_ERRORS)
 async def predict(request: Request, body: schemas.PredictRequest) -> JSON:
     """Predict the next value of a series from its features; learns nothing."""
     return JSON(_durable(request).learner.predict(body.series_id, body.features))
 
 
-@router.post("/predict_many", response_model=schemas.PredictManyResponse)
+@router.post("/predict_many", response_model=schemas.PredictManyResponse, responses=READ_ERRORS)
 async def predict_many(request: Request, body: schemas.PredictManyRequest) -> JSON:
     """Forecast ``steps`` ahead, feeding each prediction back as ``in_1`` (lags shifted)."""
     learner = _durable(request).learner
     return JSON(learner.predict_many(body.series_id, body.features, body.steps))
 
 
-@router.get("/model_metrics")
+@router.get("/model_metrics", response_model=schemas.MetricsReport)
 async def model_metrics(request: Request) -> JSON:
     """Cumulative and rolling MAE/MSE/RMSE/MAPE and drift warnings per model, with baselines."""
     return JSON(metrics_report(_durable(request).learner))
 
 
-@router.get("/leaderboard", response_model=schemas.Leaderboard)
+@router.get("/leaderboard", response_model=schemas.Leaderboard, responses=errors(422))
 async def leaderboard(
     request: Request,
     series_id: Annotated[SeriesId, Query()] = "default",
@@ -79,7 +93,7 @@ async def leaderboard(
     return JSON({"series_id": series_id, "window": window, "rows": rows})
 
 
-@router.post("/feedback", response_model=schemas.FeedbackResponse)
+@router.post("/feedback", response_model=schemas.FeedbackResponse, responses=READ_ERRORS)
 async def feedback(request: Request, body: schemas.FeedbackRequest) -> JSON:
     """Keep a feedback message durably."""
     at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())

@@ -6,7 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from typing_extensions import TypedDict
 
 from libs.lag_features.contract import check_advanceable
-from libs.serving import FiniteFloat, ObservationId, SeriesId
+from libs.serving import FiniteFloat, ObservationId, SeriesId, StrictInt
 
 MAX_FEATURES = 1000
 MAX_BATCH = 10_000
@@ -35,7 +35,7 @@ class LearnRequest(_Body):
 
 
 class PredictManyRequest(PredictRequest):
-    steps: int = Field(ge=1, le=1000)
+    steps: Annotated[StrictInt, Field(ge=1, le=1000)]
 
     @field_validator("features")
     @classmethod
@@ -110,9 +110,15 @@ class FeedbackResponse(BaseModel):
     count: int
 
 
+class FeedbackItem(BaseModel):
+    id: int
+    message: str
+    at: str = Field(description="when it was received, UTC (ISO 8601)")
+
+
 class FeedbackList(BaseModel):
     count: int
-    items: list[dict]
+    items: list[FeedbackItem]
 
 
 class Health(BaseModel):
@@ -134,7 +140,62 @@ class Info(BaseModel):
     snapshot_store: str
 
 
+class Drift(BaseModel):
+    detector: str
+    detected: int = Field(description="drifts detected so far")
+    last_detected_at: int | None = Field(description="the observation of the latest one")
+    window: int | None
+    recent: bool = Field(description="one was detected within the last `window` observations")
+
+
+class LeaderboardRow(BaseModel):
+    model: str
+    baseline: bool
+    n: int
+    mae: float | None
+    rmse: float | None
+    window_mae: float | None
+    rank: int
+    drift: Drift | None = None
+
+
 class Leaderboard(BaseModel):
     series_id: str
     window: str
-    rows: list[dict]
+    rows: list[LeaderboardRow]
+
+
+class Summary(BaseModel):
+    n: int
+    mae: float | None
+    mse: float | None
+    rmse: float | None
+    mape: float | None
+
+
+class ScoreReport(Summary):
+    predictions: int
+    last_prediction: float | None
+    last_actual: float | None
+    last_error: float | None
+    rolling: dict[str, Summary] = Field(description="by window size: 5, 10, 20")
+    drift: Drift | None = None
+
+
+class SeriesMetrics(BaseModel):
+    count: int = Field(description="observations learned")
+    champion: str
+    seen: int
+    warmup: int
+    models: dict[str, ScoreReport]
+    baselines: dict[str, ScoreReport]
+    leaderboard: list[LeaderboardRow]
+
+
+class MetricsReport(BaseModel):
+    count: int = Field(description="observations learned, every series")
+    models: list[str]
+    mae: float | None = Field(description="the default series' champion's, cumulative")
+    mse: float | None
+    rmse: float | None
+    series: dict[str, SeriesMetrics]

@@ -32,7 +32,14 @@ class StepError(RuntimeError):
 class JsonClient:
     """``get``/``post`` JSON to one service, reconnecting and retrying with exponential backoff."""
 
-    def __init__(self, base_url: str, retries: int = 5, backoff: float = 0.1, timeout: float = 10):
+    def __init__(
+        self,
+        base_url: str,
+        retries: int = 5,
+        backoff: float = 0.1,
+        timeout: float = 10,
+        token: str = "",
+    ):
         parts = urlsplit(base_url)
         if parts.scheme != "http" or not parts.hostname:
             raise ValueError(f"unsupported service URL {base_url!r}: expected http://host:port")
@@ -44,6 +51,7 @@ class JsonClient:
         self.backoff = backoff
         self.timeout = timeout
         self.retried = 0
+        self.auth = b"Authorization: Bearer %s\r\n" % token.encode() if token else b""
         self._conn: Connection | None = None
 
     def get(self, path: str, step: str) -> tuple[int, dict | None]:
@@ -82,7 +90,7 @@ class JsonClient:
     def _send(self, method, path, payload, headers) -> tuple[int, bytes]:
         if self._conn is None or self._conn.closed:
             self._conn = Connection(self.host, self.port, self.timeout)
-        return self._conn.request(method, path, payload if headers else None)
+        return self._conn.request(method, path, payload if headers else None, self.auth)
 
     def close(self) -> None:
         if self._conn is not None:

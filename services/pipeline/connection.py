@@ -65,9 +65,13 @@ class Connection:
         self.host = f"{host}:{port}".encode("latin-1")
         self.closed = False
 
-    def request(self, method: str, path: str, payload: bytes | None) -> tuple[int, bytes]:
-        """Send one request, return the status and the body of its response."""
+    def request(
+        self, method: str, path: str, payload: bytes | None, headers: bytes = b""
+    ) -> tuple[int, bytes]:
+        """Send one request (``headers``: extra header lines, each ending in CRLF), return the
+        status and the body of its response."""
         head = b"%s %s HTTP/1.1\r\nHost: %s\r\n" % (method.encode(), path.encode(), self.host)
+        head += headers
         if payload is not None:
             head += b"Content-Type: application/json\r\nContent-Length: %d\r\n" % len(payload)
         self.sock.sendall(head + b"\r\n" + (payload or b""))

@@ -59,7 +59,11 @@ class Pipeline:
 
         def client(url: str) -> JsonClient:
             return JsonClient(
-                url, settings.retries, settings.backoff_seconds, settings.timeout_seconds
+                url,
+                settings.retries,
+                settings.backoff_seconds,
+                settings.timeout_seconds,
+                settings.admin_token,
             )
 
         self.ingestion = client(settings.ingestion_url)

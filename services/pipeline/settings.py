@@ -38,6 +38,9 @@ class PipelineSettings(BaseSettings):
     retries: Annotated[int, Field(ge=0)] = 5
     backoff_seconds: Annotated[float, Field(ge=0)] = 0.1
     timeout_seconds: Annotated[float, Field(gt=0)] = 10.0
+    admin_token: str = Field(
+        "", pattern=r"^[\x21-\x7e]*$", description="sent as a bearer token (for --reset)"
+    )
 
     @field_validator("ingestion_url", "features_url", "model_url")
     @classmethod

@@ -1,14 +1,14 @@
-"""The shared app: fast JSON routes keep FastAPI's contract, the middleware its guarantees."""
+"""The shared app: hot JSON routes keep FastAPI's contract, the middleware its guarantees."""
 
 from typing import Annotated
 
 import pytest
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
 from fastapi.testclient import TestClient
 from prometheus_client import CollectorRegistry
 from pydantic import BaseModel
 
-from libs.serving import JSON, FiniteFloat, ObservationId, OrjsonRoute, build_app
+from libs.serving import JSON, FiniteFloat, ObservationId, build_app, json_body, parse_body
 
 
 class Item(BaseModel):
@@ -21,12 +21,13 @@ class Echo(BaseModel):
     scale: int
 
 
-def make_app(max_body_bytes: int | None = None):
-    router = APIRouter(route_class=OrjsonRoute)
+def make_router() -> APIRouter:
+    router = APIRouter()
 
-    @router.post("/echo", response_model=Echo)
-    async def echo(request: Request, body: Item, scale: Annotated[int, Query(ge=1)] = 1):
+    @router.post("/echo", response_model=Echo, openapi_extra=json_body(Item))
+    async def echo(request: Request, scale: Annotated[int, Query(ge=1)] = 1):
         """Echo the value, scaled."""
+        body = await parse_body(request, Item)
         return JSON({"value": body.value * scale, "scale": scale})
 
     @router.post("/filtered", response_model=Echo, status_code=201)
@@ -34,8 +35,12 @@ def make_app(max_body_bytes: int | None = None):
         """A plain dict answer still goes through response_model."""
         return {"value": body.value, "scale": 1, "secret": "not in the model"}
 
+    return router
+
+
+def make_app():
     app = build_app("demo", "A demo.", None, CollectorRegistry())
-    app.include_router(router)
+    app.include_router(make_router())
     return app
 
 
@@ -75,17 +80,31 @@ def test_float_observation_id_is_refused(client):
     assert response.json()["detail"][0]["loc"] == ["body", "observation_id"]
 
 
-def test_malformed_json_gets_fastapis_json_decode_error(client):
+@pytest.mark.parametrize("path", ["/echo", "/filtered"])
+def test_malformed_json_gets_422_json_invalid(client, path):
     response = client.post(
-        "/echo", content=b'{"value": ', headers={"Content-Type": "application/json"}
+        path, content=b'{"value": ', headers={"Content-Type": "application/json"}
     )
     assert response.status_code == 422
     assert response.json()["detail"][0]["type"] == "json_invalid"
 
 
-def test_other_content_types_are_handled_as_fastapi_does(client):
+@pytest.mark.parametrize("path", ["/echo", "/filtered"])
+def test_deeply_nested_or_huge_json_is_4xx_not_500(client, path):
+    headers = {"Content-Type": "application/json"}
+    nested = client.post(path, content=b"[" * 1000 + b"]" * 1000, headers=headers)
+    assert 400 <= nested.status_code < 500
+    deep_field = b'{"value": ' + b"[" * 1000 + b"]" * 1000 + b"}"
+    assert 400 <= client.post(path, content=deep_field, headers=headers).status_code < 500
+    huge = client.post(path, content=b'{"value": 1' + b"0" * 5000 + b"}", headers=headers)
+    assert huge.status_code == 422 or huge.status_code == 400
+    assert "detail" in huge.json()
+
+
+def test_other_content_types_are_refused_as_fastapi_does(client):
     form = client.post("/echo", content=b"value=1", headers={"Content-Type": "text/plain"})
     assert form.status_code == 422
+    assert form.json()["detail"][0]["loc"] == ["body"]
     charset = client.post(
         "/echo",
         content=b'{"value": 2}',
@@ -109,11 +128,32 @@ def test_non_response_answers_go_through_response_model_and_status_code(client):
 def test_openapi_documents_body_query_and_answer(client):
     operation = client.get("/openapi.json").json()["paths"]["/echo"]["post"]
     body = operation["requestBody"]["content"]["application/json"]["schema"]
-    assert body == {"$ref": "#/components/schemas/Item"}
+    assert body["title"] == "Item" and body["required"] == ["value"]
     assert [p["name"] for p in operation["parameters"]] == ["scale"]
     answer = operation["responses"]["200"]["content"]["application/json"]["schema"]
     assert answer == {"$ref": "#/components/schemas/Echo"}
     assert operation["description"] == "Echo the value, scaled."
+
+
+def test_hot_route_documents_its_body_inline():
+    with TestClient(make_app()) as client:
+        operation = client.get("/openapi.json").json()["paths"]["/echo"]["post"]
+    body = operation["requestBody"]
+    assert body["required"] is True
+    schema = body["content"]["application/json"]["schema"]
+    assert schema["required"] == ["value"]
+    assert set(schema["properties"]) == {"value", "observation_id"}
+
+
+def test_a_router_level_dependency_runs_on_hot_and_plain_routes():
+    async def deny():
+        raise HTTPException(403, "denied")
+
+    app = FastAPI()
+    app.include_router(make_router(), dependencies=[Depends(deny)])
+    with TestClient(app) as client:
+        assert client.post("/echo", json={"value": 1.0}).status_code == 403
+        assert client.post("/filtered", json={"value": 1.0}).status_code == 403
 
 
 def test_request_id_is_echoed_or_generated_unique(client):
@@ -141,7 +181,7 @@ def test_oversized_bodies_get_413_declared_or_streamed(client):
     big = b'{"value": 1.0, "pad": "' + b"x" * (1024 * 1024) + b'"}'
     declared = client.post("/echo", content=big, headers={"Content-Type": "application/json"})
     assert declared.status_code == 413
-    assert "exceeds" in declared.json()["detail"]
+    assert declared.json() == {"detail": "request body exceeds 1048576 bytes"}
 
     def chunks():
         yield big[: len(big) // 2]
@@ -149,6 +189,7 @@ def test_oversized_bodies_get_413_declared_or_streamed(client):
 
     streamed = client.post("/echo", content=chunks(), headers={"Content-Type": "application/json"})
     assert streamed.status_code == 413
+    assert streamed.json() == declared.json()
 
 
 def test_metrics_count_requests_by_route_template_and_status(client):

@@ -222,3 +222,25 @@ def test_lags_served_equal_a_brute_force_recomputation(tmp_path_factory, values,
             assert list(answer["features"].values()) == expected
             assert answer["available_lags"] == min(len(past), n_lags)
             past.append(value)
+
+
+def test_reset_requires_the_admin_token_when_set_and_changes_nothing_without_it(tmp_path):
+    config = FeaturesSettings(state_dir=tmp_path / "state", admin_token="s3cret")
+    with TestClient(create_app(config)) as client:
+        client.post("/add", json={"series_id": "a", "value": 1.0})
+        refused = client.post("/reset", headers={"Authorization": "Bearer wrong"})
+        kept = client.get("/series/a")
+        done = client.post("/reset", headers={"Authorization": "Bearer s3cret"})
+        gone = client.get("/series/a")
+    assert refused.status_code == 401 and kept.status_code == 200
+    assert done.status_code == 200 and gone.status_code == 404
+
+
+def test_reset_is_refused_off_loopback_without_a_token(tmp_path):
+    config = FeaturesSettings(state_dir=tmp_path / "state", host="0.0.0.0")
+    with TestClient(create_app(config)) as client:
+        client.post("/add", json={"series_id": "a", "value": 1.0})
+        refused = client.post("/reset")
+        kept = client.get("/series/a")
+    assert refused.status_code == 403 and "ADMIN_TOKEN is unset" in refused.json()["detail"]
+    assert kept.status_code == 200

@@ -198,3 +198,16 @@ def test_health_info_and_metrics_answer_before_any_observation(settings):
     assert metrics.status_code == 200
     assert 'ingestion_observations_served_total{stream="default"} 1.0' in metrics.text
     assert 'http_requests_total{method="GET",route="/next",status="200"} 1.0' in metrics.text
+
+
+def test_reset_off_loopback_without_a_token_is_403_and_keeps_the_cursor(tmp_path):
+    settings = IngestionSettings(state_dir=tmp_path / "state", host="0.0.0.0")
+    with TestClient(create_app(settings)) as client:
+        client.get("/next")
+        refused = client.post("/reset")
+        following = client.get("/next").json()["observation_id"]
+    assert refused.status_code == 403
+    assert refused.json()["detail"] == (
+        "admin endpoints disabled: HOST 0.0.0.0 is not loopback and ADMIN_TOKEN is unset"
+    )
+    assert following == 2

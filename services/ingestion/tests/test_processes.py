@@ -115,3 +115,19 @@ def test_corrupt_snapshot_stops_start_up_with_one_line(tmp_path):
     done = run_service("ingestion", {"STATE_DIR": str(state)})
     assert done.returncode == 1
     assert done.stderr.strip() == f"ingestion: STATE_DIR {state} unusable: KeyError: 'cursors'"
+
+
+def test_admin_token_guards_reset_of_a_running_service(tmp_path):
+    env = {"STATE_DIR": str(tmp_path / "state"), "ADMIN_TOKEN": "s3cret"}
+    service = ServiceProcess("ingestion", tmp_path, env).start()
+    try:
+        take(service.url, 3)
+        missing = httpx.post(f"{service.url}/reset")
+        wrong = httpx.post(f"{service.url}/reset", headers={"Authorization": "Bearer nope"})
+        unchanged = take(service.url, 1)
+        right = httpx.post(f"{service.url}/reset", headers={"Authorization": "Bearer s3cret"})
+        rewound = take(service.url, 1)
+    finally:
+        service.stop()
+    assert (missing.status_code, wrong.status_code, right.status_code) == (401, 401, 200)
+    assert (unchanged, rewound) == ([4], [1])

@@ -1,0 +1,68 @@
+"""Checks of a service's HTTP contract: its real answers against its own OpenAPI document, and
+router-level dependencies on every route."""
+
+import schemathesis
+from fastapi import APIRouter, Depends, FastAPI, HTTPException
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, Phase, given, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
+"""No 5xx; every status, content type and body is one the document declares for the route."""
+
+
+def check_answers_conform(base_url: str, max_examples: int = 20) -> None:
+    """Send ``max_examples`` generated requests to every operation of the service at
+    ``base_url``, derandomized so every run sends the same ones, and validate each answer with
+    :data:`CHECKS`; raises schemathesis' failure naming the operation and the request."""
+    schema = schemathesis.openapi.from_url(f"{base_url}/openapi.json")
+    for result in schema.get_all_operations():
+        _check_operation(result.ok(), max_examples)
+
+
+def _check_operation(operation, max_examples: int) -> None:
+    @settings(
+        max_examples=max_examples,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=operation.as_strategy())
+    def check(case) -> None:
+        case.call_and_validate(checks=CHECKS)
+
+    check()
+
+
+async def _deny() -> None:
+    raise HTTPException(403, "denied by a router-level dependency")
+
+
+def unguarded_routes(router: APIRouter) -> list[str]:
+    """The routes of ``router`` that a router-level dependency denying everything does not stop
+    (empty when every route runs it), each called with dummy path parameters and no body."""
+    app = FastAPI()
+    app.include_router(router, dependencies=[Depends(_deny)])
+    missed = []
+    with TestClient(app) as client:
+        for route in app.routes:
+            if not isinstance(route, APIRoute):
+                continue
+            path = route.path_format.format(**{name: "x" for name in route.param_convertors})
+            for method in route.methods:
+                if client.request(method, path).status_code != 403:
+                    missed.append(f"{method} {route.path}")
+    return missed

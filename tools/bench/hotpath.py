@@ -1,0 +1,113 @@
+"""``python -m tools.bench.hotpath``: ``/predict_learn`` against FastAPI's own ceiling.
+
+One raw keep-alive client (a socket, pre-built requests, no HTTP library in the measurement)
+alternates rounds between the model service (``linear_regression``, embedded state) and a
+minimal ``async`` FastAPI POST route returning a constant under uvicorn's defaults, so that
+both see the same neighbours. Prints each round's rates and the ratio's min/median/max.
+"""
+
+import argparse
+import json
+import socket
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from libs.testkit import ManagedProcess, ServiceProcess, free_port
+from libs.testkit.process import wait_port
+from libs.testkit.servers import REPO_ROOT
+
+CEILING = "tools.bench.ceiling:create_app"
+
+
+def request(port: int, path: str, body: bytes) -> bytes:
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
+    return head.encode() + body
+
+
+def read_response(sock: socket.socket, pending: bytes) -> bytes:
+    """Read one response (Content-Length framed); returns what followed it."""
+    while b"\r\n\r\n" not in pending:
+        pending += sock.recv(65536)
+    head, _, rest = pending.partition(b"\r\n\r\n")
+    if not head.startswith(b"HTTP/1.1 200"):
+        raise RuntimeError(f"unexpected answer: {head[:80]!r}")
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value)
+    while len(rest) < length:
+        rest += sock.recv(65536)
+    return rest[length:]
+
+
+def rate(port: int, payloads: list[bytes]) -> float:
+    """Requests per second over one keep-alive connection, one request in flight."""
+    with socket.create_connection(("127.0.0.1", port)) as sock:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        pending = b""
+        start = time.perf_counter()
+        for payload in payloads:
+            sock.sendall(payload)
+            pending = read_response(sock, pending)
+        return len(payloads) / (time.perf_counter() - start)
+
+
+def learn_payloads(port: int, n: int, offset: int) -> list[bytes]:
+    out = []
+    for i in range(offset, offset + n):
+        features = {f"in_{k}": float((i - k) % 97) for k in range(1, 13)}
+        body = json.dumps({"features": features, "target": float(i % 97)}).encode()
+        out.append(request(port, "/predict_learn", body))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tools.bench.hotpath", description=__doc__)
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--requests", type=int, default=2000, help="requests per round")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {"MODEL_NAME": "linear_regression", "STATE_DIR": f"{tmp}/state"}
+        model = ServiceProcess("model", Path(tmp), env).start(timeout=300)
+        port = free_port()
+        argv = [sys.executable, "-m", "uvicorn", "--factory", CEILING, "--port", str(port)]
+        ceiling = ManagedProcess(argv, Path(tmp) / "ceiling.log", cwd=REPO_ROOT).start()
+        try:
+            wait_port(port, timeout=300, proc=ceiling.proc)
+            ratios = run_rounds(model.port, port, args)
+        finally:
+            ceiling.stop()
+            model.stop()
+    print(
+        f"predict_learn / ceiling: min {min(ratios):.2f}  median {statistics.median(ratios):.2f}"
+        f"  max {max(ratios):.2f}  ({args.rounds} rounds of {args.requests})"
+    )
+    return 0
+
+
+def run_rounds(model_port: int, ceiling_port: int, args) -> list[float]:
+    constant = [request(ceiling_port, "/", b"{}")] * args.requests
+    rate(model_port, learn_payloads(model_port, 200, 0))  # warm both up
+    rate(ceiling_port, constant[:200])
+    ratios = []
+    for r in range(args.rounds):
+        learn = learn_payloads(model_port, args.requests, 200 + r * args.requests)
+        served, top = rate(model_port, learn), rate(ceiling_port, constant)
+        ratios.append(served / top)
+        print(
+            f"round {r + 1}: predict_learn {served:,.0f}/s  ceiling {top:,.0f}/s  "
+            f"ratio {served / top:.2f}",
+            flush=True,
+        )
+    return ratios
+
+
+if __name__ == "__main__":
+    sys.exit(main())

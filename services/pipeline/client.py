@@ -88,6 +88,8 @@ class JsonClient:
         raise StepError(step, f"{reason} after {self.retries} retries")
 
     def _send(self, method, path, payload, headers) -> tuple[int, bytes]:
+        if self._conn is not None and not self._conn.closed and self._conn.stale():
+            self._conn.close()
         if self._conn is None or self._conn.closed:
             self._conn = Connection(self.host, self.port, self.timeout)
         return self._conn.request(method, path, payload if headers else None, self.auth)

@@ -11,6 +11,7 @@ Anything llhttp cannot parse, or a connection closed before the answer is comple
 :class:`BadResponse`, a ``ConnectionError``; the connection is then not used again.
 """
 
+import select
 import socket
 
 import httptools
@@ -90,6 +91,13 @@ class Connection:
         if not answer.keep_alive:
             self.close()
         return answer.status, b"".join(answer.body)
+
+    def stale(self) -> bool:
+        """Whether the server closed this idle connection (its keep-alive timeout ran out while
+        other services were slow): an idle connection has nothing to read unless it was closed.
+        Checked before sending, so a request that cannot be retried is never sent into it."""
+        readable, _, _ = select.select([self.sock], [], [], 0)
+        return bool(readable)
 
     def close(self) -> None:
         self.closed = True

@@ -70,3 +70,15 @@ def test_truncated_or_foreign_answers_raise_a_connection_error(serve, reply):
     port = serve(reply) if reply else serve()
     with pytest.raises(BadResponse if reply else ConnectionError):
         Connection("127.0.0.1", port, timeout=5).request("GET", "/", None)
+
+
+def test_a_connection_the_server_closed_while_idle_is_stale_an_open_one_is_not():
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        conn = Connection("127.0.0.1", listener.getsockname()[1], timeout=5)
+        server_side, _ = listener.accept()
+        assert not conn.stale()
+        server_side.close()
+        assert conn.stale()
+        conn.close()

@@ -9,7 +9,7 @@ Examples
 >>> import tempfile
 >>> folder = Path(tempfile.mkdtemp())
 >>> sorted(write_credentials(folder))
-['grafana.env', 's3.env']
+['admin.env', 'grafana.env', 's3.env']
 >>> sorted(write_credentials(folder))
 []
 >>> lines = (folder / "s3.env").read_text().splitlines()
@@ -33,6 +33,7 @@ def _files() -> dict[str, dict[str, str]]:
             "AWS_ACCESS_KEY_ID": "ol-" + secrets.token_hex(8),
             "AWS_SECRET_ACCESS_KEY": secrets.token_urlsafe(30),
         },
+        "admin.env": {"ADMIN_TOKEN": secrets.token_urlsafe(32)},
         "grafana.env": {
             "GF_SECURITY_ADMIN_USER": "admin",
             "GF_SECURITY_ADMIN_PASSWORD": secrets.token_urlsafe(18),

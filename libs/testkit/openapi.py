@@ -1,6 +1,9 @@
 """Checks of a service's HTTP contract: its real answers against its own OpenAPI document, and
 router-level dependencies on every route."""
 
+import re
+
+import httpx
 import schemathesis
 from fastapi import APIRouter, Depends, FastAPI, HTTPException
 from fastapi.routing import APIRoute
@@ -45,6 +48,30 @@ def _check_operation(operation, max_examples: int) -> None:
         case.call_and_validate(checks=CHECKS)
 
     check()
+
+
+HOSTILE_BODIES = {
+    "nested arrays": b"[" * 1000 + b"]" * 1000,
+    "nested in a field": b'{"value": ' + b"[" * 1000 + b"]" * 1000 + b"}",
+    "huge integer": b'{"value": 1' + b"0" * 5000 + b"}",
+    "huge exponent": b'{"value": 1e999999, "target": -1e999999}',
+}
+
+
+def hostile_json_statuses(base_url: str) -> dict[str, int]:
+    """The status of each :data:`HOSTILE_BODIES` sent to every POST operation with a JSON body
+    that the service at ``base_url`` documents, keyed ``"<path> <body>"``; a robust service
+    answers 4xx to all."""
+    paths = httpx.get(f"{base_url}/openapi.json").json()["paths"]
+    statuses = {}
+    with httpx.Client(base_url=base_url, headers={"Content-Type": "application/json"}) as client:
+        for path, operations in paths.items():
+            if "requestBody" not in operations.get("post", {}):
+                continue
+            path = re.sub(r"\{[^}]+\}", "x", path)
+            for name, body in HOSTILE_BODIES.items():
+                statuses[f"{path} {name}"] = client.post(path, content=body).status_code
+    return statuses
 
 
 async def _deny() -> None:

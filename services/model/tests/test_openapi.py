@@ -2,7 +2,7 @@
 dependency runs on every route (hot routes included)."""
 
 from libs.testkit import ServiceProcess
-from libs.testkit.openapi import check_answers_conform, unguarded_routes
+from libs.testkit.openapi import check_answers_conform, hostile_json_statuses, unguarded_routes
 from services.model.routes import router
 
 EXAMPLES = 15
@@ -12,8 +12,10 @@ def test_generated_requests_get_no_5xx_and_documented_answers(tmp_path):
     service = ServiceProcess("model", tmp_path, {"STATE_DIR": str(tmp_path / "state")}).start()
     try:
         check_answers_conform(service.url, EXAMPLES)
+        hostile = hostile_json_statuses(service.url)
     finally:
         service.stop()
+    assert hostile and {k: v for k, v in hostile.items() if not 400 <= v < 500} == {}
 
 
 def test_a_router_level_dependency_runs_on_every_route():

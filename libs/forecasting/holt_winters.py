@@ -2,8 +2,6 @@
 
 import math
 
-from river import time_series
-
 from libs.forecasting._util import _LOG_FLOOR, _finite_or, _safe_log
 
 
@@ -49,6 +47,8 @@ class HoltWintersForecaster:
         self.seasonality = seasonality
         self.multiplicative = multiplicative
         self.log_target = log_target
+        from river import time_series  # imports SciPy: only when the model is built
+
         self._hw = time_series.HoltWinters(
             alpha=alpha,
             beta=beta,

@@ -1,8 +1,10 @@
 """Windows in Redis, shared by every replica; read-then-append is one Lua script."""
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from redis.asyncio import Redis
+if TYPE_CHECKING:  # the client is the caller's: importing redis costs every service start-up
+    from redis.asyncio import Redis
 
 from libs.lag_features.store import DEDUP_WINDOW, Applied, Item, ObservationConflict
 
@@ -93,7 +95,7 @@ class RedisLagStore:
 
     def __init__(
         self,
-        client: Redis,
+        client: "Redis",
         capacity: int = 12,
         dedup_window: int = DEDUP_WINDOW,
         prefix: str = "lags",

@@ -1,12 +1,11 @@
 """Concept-drift warnings: a River drift detector on a model's absolute one-step errors."""
 
-from river import drift
+import importlib
 
-DETECTORS = {
-    "adwin": drift.ADWIN,
-    "page_hinkley": drift.PageHinkley,
-}
-"""The detectors by the name ``DRIFT_DETECTOR`` takes, each built with River's defaults."""
+DETECTORS = {"adwin": "ADWIN", "page_hinkley": "PageHinkley"}
+"""The detectors by the name ``DRIFT_DETECTOR`` takes: classes of ``river.drift``, each built with
+River's defaults. Imported when the first watch is made: ``river.drift`` imports SciPy and
+River's data sets, seconds of a service's start-up."""
 
 
 class DriftWatch:
@@ -39,7 +38,7 @@ class DriftWatch:
 
     def __init__(self, detector: str = "adwin"):
         self.detector = detector
-        self.river_detector = DETECTORS[detector]()
+        self.river_detector = getattr(importlib.import_module("river.drift"), DETECTORS[detector])()
         self.detected = 0
         self.last_detected_at: int | None = None
 

@@ -10,10 +10,12 @@ reads the observations. Two backends offer the same coroutines:
 """
 
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import orjson
-from redis.asyncio import Redis
+
+if TYPE_CHECKING:  # imported by whoever builds the client, only with REDIS_URL
+    from redis.asyncio import Redis
 
 from libs.journal import DurableState
 from services.ingestion.dataset import Dataset
@@ -163,7 +165,7 @@ class RedisStreams:
 
     backend = "redis"
 
-    def __init__(self, dataset: Dataset, client: Redis, prefix: str = "ingestion"):
+    def __init__(self, dataset: Dataset, client: "Redis", prefix: str = "ingestion"):
         self.dataset = dataset
         self.client = client
         self.prefix = prefix

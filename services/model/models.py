@@ -4,19 +4,9 @@ Adding a model is one :class:`ModelSpec` in :data:`CATALOG`: a name, a line of d
 ``build(season)`` that returns a fresh model with fixed seeds (same stream, same predictions).
 """
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
-
-from river import (
-    compose,
-    ensemble,
-    forest,
-    linear_model,
-    neighbors,
-    preprocessing,
-    time_series,
-    tree,
-)
 
 from libs.forecasting import HoltWintersForecaster, LogAirlineForecaster, best_forecaster
 from services.model.forecasters import Forecaster, Recursive, Regressor, SeasonalNaive
@@ -31,18 +21,24 @@ class ModelSpec:
     build: Callable[[int], object]
 
 
-def _scaled(model) -> compose.Pipeline:
-    return preprocessing.StandardScaler() | model
+def river(module: str):
+    """``river.<module>``, imported when a model is built: River's subpackages import SciPy,
+    most of the service's start-up, and a configuration uses few of them."""
+    return importlib.import_module(f"river.{module}")
+
+
+def _scaled(model):
+    return river("preprocessing").StandardScaler() | model
 
 
 def _snarimax(season: int) -> Forecaster:
-    model = time_series.SNARIMAX(
+    model = river("time_series").SNARIMAX(
         p=2,
         d=0,
         q=0,
         m=season,
         sd=1,
-        regressor=_scaled(linear_model.LinearRegression(intercept_lr=0.1)),
+        regressor=_scaled(river("linear_model").LinearRegression(intercept_lr=0.1)),
     )
     return Forecaster(model, warmup=season + 2)
 
@@ -51,41 +47,43 @@ SPECS = (
     ModelSpec(
         "linear_regression",
         "StandardScaler | LinearRegression on the lag features",
-        lambda season: Regressor(_scaled(linear_model.LinearRegression())),
+        lambda season: Regressor(_scaled(river("linear_model").LinearRegression())),
     ),
     ModelSpec(
         "ridge_regression",
         "StandardScaler | LinearRegression with an L2 penalty of 0.1",
-        lambda season: Regressor(_scaled(linear_model.LinearRegression(l2=0.1))),
+        lambda season: Regressor(_scaled(river("linear_model").LinearRegression(l2=0.1))),
     ),
     ModelSpec(
         "lasso_regression",
         "StandardScaler | LinearRegression with an L1 penalty of 0.1",
-        lambda season: Regressor(_scaled(linear_model.LinearRegression(l1=0.1))),
+        lambda season: Regressor(_scaled(river("linear_model").LinearRegression(l1=0.1))),
     ),
     ModelSpec(
         "decision_tree",
         "StandardScaler | HoeffdingTreeRegressor (grace period 50, adaptive leaves)",
-        lambda season: Regressor(_scaled(tree.HoeffdingTreeRegressor(grace_period=50))),
+        lambda season: Regressor(_scaled(river("tree").HoeffdingTreeRegressor(grace_period=50))),
     ),
     ModelSpec(
         "bagging_regressor",
         "StandardScaler | BaggingRegressor of 10 LinearRegressions (seed 42)",
         lambda season: Regressor(
             _scaled(
-                ensemble.BaggingRegressor(linear_model.LinearRegression(), n_models=10, seed=SEED)
+                river("ensemble").BaggingRegressor(
+                    river("linear_model").LinearRegression(), n_models=10, seed=SEED
+                )
             )
         ),
     ),
     ModelSpec(
         "knn_regressor",
         "KNNRegressor, 5 neighbours over the last 50 observations",
-        lambda season: Regressor(neighbors.KNNRegressor(n_neighbors=5)),
+        lambda season: Regressor(river("neighbors").KNNRegressor(n_neighbors=5)),
     ),
     ModelSpec(
         "amf_regressor",
         "AMFRegressor, 10 Aggregated Mondrian trees (seed 42)",
-        lambda season: Regressor(forest.AMFRegressor(n_estimators=10, seed=SEED)),
+        lambda season: Regressor(river("forest").AMFRegressor(n_estimators=10, seed=SEED)),
     ),
     ModelSpec(
         "holt_winters",

@@ -19,7 +19,6 @@ from services.pipeline.tests.test_replay import river_replay
 MODELS = "linear_regression,naive"
 SERIES = [f"s{i}" for i in range(6)]
 LENGTH = 40
-START_SECONDS = 180  # four services starting at once on a loaded two-core machine
 
 
 def series_values(index: int) -> list[float]:
@@ -51,7 +50,7 @@ class ShardedStack:
     def start(self) -> "ShardedStack":
         try:
             with ThreadPoolExecutor(len(self.services)) as pool:
-                list(pool.map(lambda s: s.start(START_SECONDS), self.services))
+                list(pool.map(lambda s: s.start(), self.services))
         except RuntimeError:
             self.stop()  # the ones that did start, and the one that did not in time
             raise
@@ -137,7 +136,7 @@ def test_each_series_is_learned_only_on_its_owner_and_the_leaderboard_merges_sha
 def test_a_killed_shard_and_a_replayed_stream_learn_nothing_twice(sharded, tmp_path, mode):
     first = sharded.job("--json", "--max", "100", *mode)
     sharded.shards[1].kill()  # kill -9: only the journal survives
-    sharded.shards[1].start(START_SECONDS)
+    sharded.shards[1].start()
     rest = sharded.job("--json", *mode)
     replayed = sharded.job("--json", "--reset", "--report", str(tmp_path / "out"), *mode)
 

@@ -1,154 +1,159 @@
-"""``python -m tools.bench``: pipeline throughput and latency against River in a plain loop.
+"""``python -m tools.bench``: the platform against River in a plain loop, against the framework's
+ceiling, against a straightforward implementation of the seed, and 2 model shards against 1.
 
-Every figure comes from the same run on the same machine: the services run as real processes
-on loopback, each phase on fresh state, and the plain loop runs the same model over the same
-stream in this process. Ratios are what to compare across machines, not absolute times.
+Every figure comes from one run on one machine. The servers start once; then each round runs
+every phase once, on fresh series, with each ratio's two sides back to back (loop, pipeline,
+loop, pipeline, ...; which side goes first alternates between rounds), so a neighbour's burst of
+load hits both sides of a ratio or shows up as spread. Ratios are reported as min / median / max
+over the rounds; absolute rates are medians and say more about the machine than the code.
 """
 
 import argparse
-import math
 import shutil
 import statistics
 import sys
 import tempfile
-import time
-from collections import deque
-from contextlib import contextmanager
+from collections import defaultdict
 from pathlib import Path
 
 from libs.serving import tune_gc
-from libs.testkit.servers import ServiceProcess
-from services.model.models import build_model
-from services.pipeline.client import JsonClient
-from services.pipeline.job import Pipeline
 from services.pipeline.settings import PipelineSettings
-
-N_LAGS = 12
-
-
-def synthetic_series(n: int) -> list[float]:
-    """A deterministic monthly-like series: trend, yearly season, a little pseudo-noise."""
-    season = [40 * math.sin(2 * math.pi * m / 12) for m in range(12)]
-    return [200 + 0.5 * t + season[t % 12] + 7 * math.sin(t * 1.7) for t in range(n)]
+from services.pipeline.sharding import shard_of
+from tools.bench import phases
+from tools.bench.fleet import Fleet
+from tools.bench.report import table
+from tools.stack.__main__ import start_timeout
 
 
-def river_loop(model_name: str, values: list[float]) -> float:
-    """Observations per second of lags + predict_one + learn_one + MAE in a plain loop."""
-    from river import metrics
-
-    model, mae, window = build_model(model_name), metrics.MAE(), deque(maxlen=N_LAGS)
-    start = time.perf_counter()
-    for y in values:
-        x = {f"in_{k}": window[-k] if k <= len(window) else 0.0 for k in range(1, N_LAGS + 1)}
-        prediction = model.predict_one(x)
-        mae.update(y, prediction if prediction is not None else 0.0)
-        model.learn_one(x, y)
-        window.append(y)
-    return len(values) / (time.perf_counter() - start)
-
-
-@contextmanager
-def stack(workdir: Path, dataset: Path, model_name: str):
-    """The three services on fresh state; yields pipeline settings pointing at them."""
-    state = Path(tempfile.mkdtemp(dir=workdir))
-    env = {"DATASET_PATH": str(dataset)}
-    services = [
-        ServiceProcess("ingestion", state, {"STATE_DIR": str(state / "i"), **env}),
-        ServiceProcess("features", state, {"STATE_DIR": str(state / "f")}),
-        ServiceProcess("model", state, {"STATE_DIR": str(state / "m"), "MODEL_NAME": model_name}),
-    ]
-    try:
-        for service in services:
-            service.start()
-        ingestion, features, model = (s.url for s in services)
-        yield PipelineSettings(ingestion_url=ingestion, features_url=features, model_url=model)
-    finally:
-        for service in services:
-            service.stop()
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m tools.bench", description=__doc__)
+    parser.add_argument("--n", type=int, default=3000, help="observations per phase")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds of every phase")
+    parser.add_argument("--batch", type=int, default=500, help="batch size of the batch phases")
+    parser.add_argument("--series", type=int, default=40, help="series of the shard workload")
+    parser.add_argument("--shard-model", default="bagging_regressor")
+    parser.add_argument("--quick", action="store_true", help="a bounded run: --n 500 --rounds 3")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.n, args.rounds = 500, 3
+    if args.n < 100 or min(args.rounds, args.batch, args.series) < 1:
+        parser.error("--n must be at least 100; --rounds, --batch and --series at least 1")
+    return args
 
 
-def pipeline_rate(settings: PipelineSettings, batch: int | None) -> float:
-    pipeline = Pipeline(settings)
-    try:
-        result = pipeline.run(batch_size=batch)
-    finally:
-        pipeline.close()
-    return len(result.records) / result.seconds
+def pair(first, second, flip: bool) -> tuple[float, float]:
+    """Run two measures back to back, ``second`` first when ``flip``; answers in argument order."""
+    if flip:
+        b = second()
+        return first(), b
+    a = first()
+    return a, second()
 
 
-def best_pipeline_rate(workdir: Path, dataset: Path, args, batch: int | None) -> float:
-    """The best of ``args.repeat`` runs, each over the whole stream on freshly started services."""
-    rates = []
-    for _ in range(args.repeat):
-        with stack(workdir, dataset, args.model) as settings:
-            rates.append(pipeline_rate(settings, batch))
-    return max(rates)
+class Rounds:
+    """Runs the phases of a round and keeps every figure under its name."""
 
+    def __init__(self, fleet: Fleet, values: list[float], args: argparse.Namespace):
+        self.fleet, self.values, self.args = fleet, values, args
+        self.figures: dict[str, list[float]] = defaultdict(list)
 
-def predict_learn_latency(settings: PipelineSettings, values: list[float]) -> tuple[float, float]:
-    """p50 and p99 of ``/predict_learn`` in milliseconds, one keep-alive client, in sequence."""
-    client, window, times = JsonClient(settings.model_url), deque(maxlen=N_LAGS), []
-    for oid, y in enumerate(values, start=1):
-        x = {f"in_{k}": window[-k] if k <= len(window) else 0.0 for k in range(1, N_LAGS + 1)}
-        body = {"features": x, "target": y, "observation_id": oid}
-        start = time.perf_counter()
-        client.post("/predict_learn", body, "model")
-        times.append((time.perf_counter() - start) * 1000)
-        window.append(y)
-    client.close()
-    cuts = statistics.quantiles(times, n=100)
-    return cuts[49], cuts[98]
+    def keep(self, **figures: float) -> None:
+        for name, value in figures.items():
+            self.figures[name].append(value)
+
+    def run(self, r: int) -> None:
+        flip = r % 2 == 1
+        single, loop = pair(lambda: self.pipeline(f"r{r}-one", None), self.loop, flip)
+        seed, again = pair(self.seed, lambda: self.pipeline(f"r{r}-again", None), flip)
+        batched = lambda: self.pipeline(f"r{r}-batch", self.args.batch)  # noqa: E731
+        batch, loop_b = pair(batched, self.loop, flip)
+        self.keep(loop=statistics.mean([loop, loop_b]), single=single, seed=seed, batch=batch)
+        self.keep(**{"single/loop": single / loop, "single/seed": again / seed,
+                     "batch/loop": batch / loop_b})  # fmt: skip
+        self.ceiling(r, flip)
+        self.shards(r, flip)
+
+    def loop(self) -> float:
+        return phases.river_loop("linear_regression", self.values)
+
+    def seed(self) -> float:
+        urls = [self.fleet.url(f"seed_{name}") for name in ("ingestion", "features", "model")]
+        return phases.seed_pipeline_rate(*urls)
+
+    def settings(self, stream: str, shards: list[str] | None = None) -> PipelineSettings:
+        models = {"model_shard_urls": ",".join(shards)} if shards else {}
+        return PipelineSettings(
+            ingestion_url=self.fleet.url("ingestion"),
+            features_url=self.fleet.url("features"),
+            model_url=self.fleet.url("model"),
+            stream=stream,
+            **models,
+        )
+
+    def pipeline(self, stream: str, batch: int | None) -> float:
+        observations = [{"input": f"t{i}", "target": y} for i, y in enumerate(self.values)]
+        phases.append_stream(self.fleet.url("ingestion"), stream, observations)
+        return phases.pipeline_rate(self.settings(stream), batch)
+
+    def ceiling(self, r: int, flip: bool) -> None:
+        bodies = phases.learn_bodies(self.values, f"r{r}-pl")
+        ceiling, (rate, times) = pair(
+            lambda: phases.post_rate(self.fleet.url("ceiling"), "/", bodies)[0],
+            lambda: phases.post_rate(self.fleet.url("model"), "/predict_learn", bodies),
+            flip,
+        )
+        p50, p99 = phases.percentiles(times)
+        self.keep(ceiling=ceiling, predict_learn=rate, p50=p50, p99=p99)
+        self.keep(**{"predict_learn/ceiling": rate / ceiling})
+
+    def shards(self, r: int, flip: bool) -> None:
+        """Many series through the batch job: one model service, then two shards."""
+        per_series = max(1, self.args.n // self.args.series)
+        values = phases.synthetic_series(per_series)
+
+        def run(layout: str, names: list[str]) -> float:
+            stream = f"r{r}-{layout}"
+            series = [f"{stream}-s{j}" for j in range(self.args.series)]
+            observations = [
+                {"input": f"t{t}", "target": y, "series_id": s}
+                for t, y in enumerate(values)
+                for s in series
+            ]
+            phases.append_stream(self.fleet.url("ingestion"), stream, observations)
+            shards = [self.fleet.url(name) for name in names]
+            return phases.pipeline_rate(self.settings(stream, shards), self.args.batch)
+
+        one, two = pair(
+            lambda: run("alone", ["alone"]), lambda: run("shards", ["shard0", "shard1"]), flip
+        )
+        on_second = [shard_of(f"r{r}-shards-s{j}", 2) for j in range(self.args.series)]
+        self.keep(one_shard=one, two_shards=two, second_share=sum(on_second) / len(on_second))
+        self.keep(**{"shards/one": two / one})
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools.bench", description=__doc__)
-    parser.add_argument("--n", type=int, default=3000, help="observations per phase")
-    parser.add_argument("--batch", type=int, default=500, help="batch size of the batch phase")
-    parser.add_argument("--model", default="linear_regression")
-    parser.add_argument(
-        "--repeat",
-        type=int,
-        default=3,
-        help="runs per throughput measure, the best kept: the River loop and each pipeline "
-        "phase alike (a pipeline run on fresh services each time)",
-    )
-    args = parser.parse_args(argv)
+    args = parse_args(argv)
     # The GC settings of the services and of ``python -m services.pipeline``, for both sides of
     # the comparison (the plain loop measured the same with Python's defaults).
     tune_gc()
-
     workdir = Path(tempfile.mkdtemp(prefix="bench-"))
     try:
-        values = synthetic_series(args.n)
+        values = phases.synthetic_series(args.n)
         dataset = workdir / "series.csv"
-        dataset.write_text(
-            "input,target\n" + "".join(f"t{i},{v!r}\n" for i, v in enumerate(values))
-        )
-        loop = max(river_loop(args.model, values) for _ in range(args.repeat))
-        single = best_pipeline_rate(workdir, dataset, args, None)
-        batched = best_pipeline_rate(workdir, dataset, args, args.batch)
-        with stack(workdir, dataset, args.model) as settings:
-            p50, p99 = predict_learn_latency(settings, values)
+        rows = "".join(f"t{i},{v!r}\n" for i, v in enumerate(values))
+        dataset.write_text("input,target\n" + rows)
+        with Fleet(workdir, dataset, args.shard_model, start_timeout()) as fleet:
+            rounds = Rounds(fleet, values, args)
+            for r in range(args.rounds):
+                rounds.run(r)
+                print(f"round {r + 1} of {args.rounds} done", file=sys.stderr)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-
     command = "python -m tools.bench " + " ".join(argv if argv is not None else sys.argv[1:])
-    rows = [
-        ("River plain loop (lags, predict, learn, MAE)", f"{loop:,.0f} obs/s", "1.00"),
-        ("pipeline, one observation per request (3 hops)", f"{single:,.0f} obs/s",
-         f"{single / loop:.3f}"),
-        (f"pipeline, batch endpoints ({args.batch} per request)", f"{batched:,.0f} obs/s",
-         f"{batched / loop:.3f}"),
-        ("/predict_learn latency, one client", f"p50 {p50:.2f} ms, p99 {p99:.2f} ms", ""),
-    ]  # fmt: skip
-    print(
-        f"$ {command.strip()}   (model {args.model}, {args.n} observations per phase, "
-        f"throughput: best of {args.repeat} runs)"
-    )
-    print(f"| {'measure':<50} | {'result':<28} | vs River loop |")
-    print(f"|{'-' * 52}|{'-' * 30}|---------------|")
-    for name, value, ratio in rows:
-        print(f"| {name:<50} | {value:<28} | {ratio:<13} |")
+    share = statistics.median(rounds.figures["second_share"])
+    print(f"$ {command.strip()}   ({args.n} observations per phase, {args.rounds} rounds)")
+    print(table(rounds.figures, args.batch, args.series, args.shard_model))
+    print(f"shard workload: {args.series} series, {share:.0%} of them on shard 1 of 2 (median)")
     return 0
 
 

@@ -127,7 +127,7 @@ class RedisLagStore:
             index, first = reply
             series_id, value, oid = items[index]
             first = float(_text(first).split(" ", 1)[0])
-            raise ObservationConflict(series_id, oid, first, float(value), index)
+            raise ObservationConflict.other_value(series_id, oid, first, float(value), index)
         return [_applied(s, o, r) for (s, _, o), r in zip(items, reply[0], strict=True)]
 
     async def window(self, series_id: str) -> tuple[float, ...] | None:

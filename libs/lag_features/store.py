@@ -25,22 +25,34 @@ class Applied(NamedTuple):
 
 
 class ObservationConflict(ValueError):
-    """An ``observation_id`` already applied to the series came back with another value.
+    """A request reuses an ``observation_id`` already applied to the series for something else
+    (another value here; another target or features on the model, which raises it too).
 
-    Nothing is stored: the id is not a retry of that value, and applying the new value under an
-    old id would make later retries ambiguous. ``index`` is the item's position in a batch.
+    Nothing is applied: the id is not a retry, and applying the new payload under an old id
+    would make later retries ambiguous. ``reason`` completes the message; ``index`` is the
+    item's position in a batch; ``first`` is the value first applied, when there is one.
+
+    Examples
+    --------
+    >>> str(ObservationConflict("a", 7, "was already applied with value 1.0, not 2.0"))
+    "observation_id 7 of series 'a' was already applied with value 1.0, not 2.0"
     """
 
-    def __init__(self, series_id: str, observation_id: int, first: float, value: float, index=0):
+    def __init__(self, series_id: str, observation_id: int, reason: str, index=0, first=None):
         self.series_id = series_id
         self.observation_id = observation_id
-        self.first = first
-        self.value = value
         self.index = index
-        super().__init__(
-            f"observation_id {observation_id} of series {series_id!r} was already applied "
-            f"with value {first!r}, not {value!r}; a new value needs a new observation_id"
+        self.first = first
+        super().__init__(f"observation_id {observation_id} of series {series_id!r} {reason}")
+
+    @classmethod
+    def other_value(cls, series_id: str, observation_id: int, first, value, index=0):
+        """The conflict of a value that is not the one first applied under the id."""
+        reason = (
+            f"was already applied with value {first!r}, not {value!r}; "
+            "a new value needs a new observation_id"
         )
+        return cls(series_id, observation_id, reason, index, first)
 
 
 class LagStore(Protocol):
@@ -128,7 +140,9 @@ class MemoryLagStore:
             first = self.first(series_id, observation_id)
             if first is not None:
                 if first[0] != value:
-                    raise ObservationConflict(series_id, observation_id, first[0], value)
+                    raise ObservationConflict.other_value(
+                        series_id, observation_id, first[0], value
+                    )
                 return Applied(series_id, first[0], first[1], observation_id, True)
         window = self._windows.get(series_id)
         if window is None:
@@ -162,7 +176,7 @@ class MemoryLagStore:
                 first = value if remembered is None else remembered[0]
                 batch[series_id, oid] = first
             if first != value:
-                raise ObservationConflict(series_id, oid, first, value, index)
+                raise ObservationConflict.other_value(series_id, oid, first, value, index)
 
     def is_applied(self, series_id: str, observation_id: int | None) -> bool:
         """Whether the value with this id is remembered (a retry would store nothing)."""

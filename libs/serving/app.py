@@ -5,9 +5,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import PlainTextResponse
 from prometheus_client import CollectorRegistry
 
+from libs.lag_features import ObservationConflict
 from libs.serving.middleware import ServingMiddleware
 from libs.serving.prom import metrics_route
-from libs.serving.responses import validation_error
+from libs.serving.responses import observation_conflict, validation_error
 
 # FastAPI's built-in OpenTelemetry looks its providers up on every request (about 5 us); the
 # services export Prometheus metrics and JSON logs instead.
@@ -17,7 +18,7 @@ NO_TELEMETRY = {"tracing": False, "metrics": False, "logs": False}
 def build_app(title: str, description: str, lifespan, registry: CollectorRegistry) -> FastAPI:
     """A FastAPI app with the shared plumbing: request ids, HTTP metrics and the 413 limit
     (:class:`ServingMiddleware`), ``GET /metrics`` for ``registry``, and 422 answers that
-    survive a rejected NaN.
+    survive a rejected NaN, and 409 for an :class:`ObservationConflict`.
 
     Examples
     --------
@@ -40,4 +41,5 @@ def build_app(title: str, description: str, lifespan, registry: CollectorRegistr
         response_class=PlainTextResponse,
     )
     app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(ObservationConflict, observation_conflict)
     return app

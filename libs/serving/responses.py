@@ -10,6 +10,8 @@ from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import Response
 
+from libs.lag_features import ObservationConflict
+
 
 class JSON(Response):
     """A JSON response encoded by orjson, sent as is (no ``response_model`` re-validation).
@@ -31,6 +33,13 @@ class JSON(Response):
 
 
 MAX_ECHO = 200
+
+
+async def observation_conflict(request: Request, exc: ObservationConflict) -> JSON:
+    """The 409 of every service: the conflict's message, prefixed by ``items[i]: `` when it is
+    the ``i``-th item of a batch."""
+    where = f"items[{exc.index}]: " if request.url.path.endswith("_batch") else ""
+    return JSON({"detail": where + str(exc)}, status_code=409)
 
 
 async def validation_error(request: Request, exc: RequestValidationError) -> JSON:

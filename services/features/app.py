@@ -2,12 +2,11 @@
 
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from prometheus_client import CollectorRegistry, Counter
 
-from libs.lag_features import LagFeatures, MemoryLagStore, ObservationConflict, RedisLagStore
+from libs.lag_features import LagFeatures, MemoryLagStore, RedisLagStore
 from libs.serving import (
-    JSON,
     Children,
     answer_503_when_redis_is_down,
     build_app,
@@ -78,11 +77,5 @@ def create_app(settings: FeaturesSettings | None = None, lags=None) -> FastAPI:
         )
     )
     app.include_router(router)
-    app.add_exception_handler(ObservationConflict, _conflict)
     answer_503_when_redis_is_down(app)
     return app
-
-
-async def _conflict(request: Request, exc: ObservationConflict) -> JSON:
-    where = f"items[{exc.index}]: " if request.url.path.endswith("_batch") else ""
-    return JSON({"detail": where + str(exc)}, status_code=409)

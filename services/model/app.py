@@ -2,16 +2,29 @@
 
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 
 from libs.metrics import ModelMetricsCollector
-from libs.serving import JSON, build_app
+from libs.serving import StartupError, build_app, open_state
 from services.model.durability import DurableLearner
 from services.model.learner import Learner
 from services.model.routes import router
-from services.model.series import ObservationConflict
 from services.model.settings import ModelSettings
+
+
+def preflight(settings: ModelSettings) -> DurableLearner:
+    """Refuse to start when a configured S3 bucket cannot be reached or the state cannot be
+    restored (STATE_DIR unwritable or in use by another process, a corrupt snapshot)."""
+    if settings.s3_bucket:
+        store = snapshot_store(settings)
+        try:
+            store.check()
+        except Exception as exc:
+            raise StartupError(
+                f"S3 bucket {settings.s3_bucket!r} at {settings.s3_endpoint_url} is unusable: {exc}"
+            ) from None
+    return open_state(settings.state_dir, lambda: open_durable(settings))
 
 
 def snapshot_store(settings: ModelSettings):
@@ -69,7 +82,6 @@ def create_app(
     app.state.settings = settings
     ModelMetricsCollector(lambda: _boards(app), lambda: _errors(app)).register(registry)
     app.include_router(router)
-    app.add_exception_handler(ObservationConflict, _conflict)
     return app
 
 
@@ -83,8 +95,3 @@ def _boards(app: FastAPI) -> dict:
 def _errors(app: FastAPI) -> dict:
     durable = getattr(app.state, "durable", None)
     return {} if durable is None else durable.learner.errors
-
-
-async def _conflict(request: Request, exc: ObservationConflict) -> JSON:
-    where = f"items[{exc.index}]: " if request.url.path.endswith("_batch") else ""
-    return JSON({"detail": where + str(exc)}, status_code=409)

@@ -106,7 +106,7 @@ class Learner:
         return forecasted(series_id, champion, by_model, cold, failed)
 
     def check(self, record: dict) -> bool:
-        """Raise :class:`~services.model.series.ObservationConflict` if a learning item reuses
+        """Raise :class:`~libs.lag_features.ObservationConflict` if a learning item reuses
         an applied id for another payload (a batch is checked whole, its own earlier items
         included); return whether every item is a retry of applied work."""
         if record["op"] == "feedback":

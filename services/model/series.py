@@ -12,6 +12,7 @@ from hashlib import blake2b
 
 import orjson
 
+from libs.lag_features import ObservationConflict
 from libs.metrics import Scoreboard
 from services.model.forecasters import LAST
 from services.model.models import build_model
@@ -48,18 +49,6 @@ def fallback(state: SeriesState, x: dict) -> float:
     if LAST in x:
         return x[LAST]
     return 0.0 if state.last_target is None else state.last_target
-
-
-class ObservationConflict(ValueError):
-    """A learning request reuses an applied ``observation_id`` for something else: another
-    target or features, or ``/predict_learn`` of an id that ``/train`` applied. Nothing is
-    learned; ``index`` is the item's position in a batch."""
-
-    def __init__(self, series_id: str, observation_id: int, reason: str, index: int = 0):
-        self.series_id = series_id
-        self.observation_id = observation_id
-        self.index = index
-        super().__init__(f"observation_id {observation_id} of series {series_id!r} {reason}")
 
 
 def fingerprint(item: dict) -> bytes:

@@ -4,9 +4,10 @@ import pickle
 import orjson
 import pytest
 
+from libs.lag_features import ObservationConflict
 from services.model.learner import Learner
 from services.model.models import CATALOG
-from services.model.series import ObservationConflict, SeriesState
+from services.model.series import SeriesState
 from services.model.tests.conftest import AIRLINE, airline_bodies
 
 

@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.lock.sha256
 LOCK := requirements/lock.txt
 
-.PHONY: venv test lint buildifier lock run up bench clean secrets argo-install bazel-offline
+.PHONY: venv test lint buildifier lock run up bench clean secrets argo-install bazel-offline cluster-up cluster-down
 
 # Reinstall only when the lock's content changes (a checkout that only touches its mtime costs a
 # hash); uv when available, the standard venv and pip otherwise.
@@ -58,6 +58,13 @@ secrets: venv
 # Argo Workflows from its pinned release (infra/argo), before the overlays' CronWorkflows.
 argo-install:
 	kubectl apply --server-side -k infra/argo
+
+# The k3d cluster with its registry (infra/k3d/cluster.yaml); then `tilt up` deploys everything.
+cluster-up:
+	k3d cluster create --config infra/k3d/cluster.yaml
+
+cluster-down:
+	k3d cluster delete online-learning
 
 # Bazel 4.2.3 (Debian) over a copy of the tree: bazel build //... and the unit-test targets.
 # BAZEL_OFFLINE_ARGS=--all tests every target.

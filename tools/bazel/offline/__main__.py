@@ -1,8 +1,9 @@
 """``python -m tools.bazel.offline``: copy the tree, write the WORKSPACE, build and test.
 
-By default ``bazel build //...`` and ``bazel test`` over the small and medium test targets (the
-unit tests and the tests that start one service); ``--all`` tests every target, the end-to-end
-ones included. Extra arguments after ``--`` go to both Bazel commands.
+By default ``bazel build //...``, ``bazel test`` over the small and medium test targets (the
+unit tests and the tests that start one service), then the ingestion image's stand-in pushed to
+a local registry (:mod:`tools.bazel.offline.push`); ``--all`` tests every target and pushes
+every image. Extra arguments after ``--`` go to the build and test commands.
 """
 
 import argparse
@@ -12,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 
+from tools.bazel.offline.push import IMAGES, push_images
 from tools.bazel.offline.tree import mirror
 from tools.bazel.offline.workspace import workspace_text, write_if_changed, write_repositories
 
@@ -79,8 +81,15 @@ def main(argv: list[str] | None = None) -> int:
     tree = prepare(work)
     code = bazel(work, tree, "build", "--keep_going", "//...", *args.bazel_args)
     if code == 0:
+        # The image targets are `manual` here (see stubs/): query that each one exists.
+        images = " ".join(f"{t[:-5]} {t[:-5]}_load {t}" for t in IMAGES)
+        code = bazel(work, tree, "query", f"set({images})")
+    if code == 0:
         sizes = [] if args.all else ["--test_size_filters=small,medium"]
         code = bazel(work, tree, "test", "--keep_going", *sizes, "//...", *args.bazel_args)
+    if code == 0:
+        targets = list(IMAGES) if args.all else list(IMAGES)[:1]
+        code = push_images(lambda *a: bazel(work, tree, *a), work / "registry", targets)
     print(f"bazel-offline: {'ok' if code == 0 else 'FAILED'} in {time.monotonic() - started:.0f}s")
     return code
 

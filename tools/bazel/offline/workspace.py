@@ -4,7 +4,8 @@ import sys
 import sysconfig
 from pathlib import Path
 
-STUBS = Path(__file__).parent / "stubs"
+HERE = Path(__file__).parent
+STUBS = HERE / "stubs"
 RULES_JAVA = "/usr/share/bazel/rules/java"
 
 RULES_CC_DEFS = "\n".join(
@@ -16,6 +17,14 @@ RULES_CC_DEFS = "\n".join(
 COVERAGE_BUILD = """\
 filegroup(
     name = "coverage_report_generator",
+    visibility = ["//visibility:public"],
+)
+"""
+
+TOOLS_BUILD = """\
+py_binary(
+    name = "oci",
+    srcs = ["oci.py"],
     visibility = ["//visibility:public"],
 )
 """
@@ -61,6 +70,13 @@ def repositories(repos: Path) -> dict[str, dict[str, str]]:
         "rules_python": {"python/defs.bzl": stub["rules_python_defs.bzl"], "python/BUILD": ""},
         "rules_cc": {"cc/defs.bzl": RULES_CC_DEFS + "\n", "cc/BUILD": ""},
         "remote_coverage_tools": {"BUILD": COVERAGE_BUILD},
+        "rules_oci": {"oci/defs.bzl": stub["rules_oci_defs.bzl"], "oci/BUILD": ""},
+        "aspect_rules_py": {"py/defs.bzl": stub["aspect_rules_py_defs.bzl"], "py/BUILD": ""},
+        "bazel_skylib": {
+            "rules/common_settings.bzl": stub["bazel_skylib_common_settings.bzl"],
+            "rules/BUILD": "",
+        },
+        "offline_tools": {"oci.py": (HERE / "oci.py").read_text(), "BUILD": TOOLS_BUILD},
         "offline_python": {
             "BUILD": PYTHON_BUILD.format(interpreter=wrapper),
             "python3": PYTHON_WRAPPER.format(base=sys._base_executable),

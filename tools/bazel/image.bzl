@@ -102,6 +102,9 @@ def py_service_image(
             binary = binary,
             root = ROOT + "/",
             layer_groups = {"deps": DEPS_LAYER},
+            # Owned by the container's user: Tilt's live_update writes into the source tree.
+            owner = "65532",
+            group = "65532",
             **kwargs
         ),
         entrypoint = [entrypoint],

@@ -20,15 +20,17 @@ from tools.bazel.offline.workspace import workspace_text, write_if_changed, writ
 ROOT = Path(__file__).absolute().parents[3]
 BAZEL = "/usr/bin/bazel-4"
 
+# Test options on `build` too: `build` and `test` then share one analysis cache. One test at a
+# time, as under pytest: tests that start servers are sensitive to a loaded machine.
 BAZELRC = """\
 build --spawn_strategy=local
 build --show_progress_rate_limit=30
 build --color=no --curses=no
-test --test_output=errors
-test --test_env=CI
-test --test_env=TESTKIT_START_TIMEOUT
-test --test_env=HOME
-test --test_verbose_timeout_warnings
+build --test_output=errors
+build --test_env=CI
+build --test_env=TESTKIT_START_TIMEOUT
+build --test_env=HOME
+build --local_test_jobs=1
 """
 
 

@@ -1,7 +1,7 @@
 """Image layers and OCI layouts for the offline ``py_image_layer`` and ``oci_image`` stand-ins.
 
-``oci.py layer MANIFEST OUT.tar``: a reproducible tar (mtime 0, root-owned, symlinks followed)
-of the ``image-path<TAB>source`` lines of MANIFEST.
+``oci.py layer MANIFEST OUT.tar UID GID``: a reproducible tar (mtime 0, symlinks followed,
+owned by UID:GID) of the ``image-path<TAB>source`` lines of MANIFEST.
 ``oci.py image LAYOUT CONFIG.json LAYER.tar...``: an OCI image layout (``skopeo copy
 oci:LAYOUT ...`` reads it) with those layers, uncompressed, and that container config.
 """
@@ -15,17 +15,17 @@ from pathlib import Path
 LAYER = "application/vnd.oci.image.layer.v1.tar"
 
 
-def write_layer(manifest: Path, out: Path) -> None:
+def write_layer(manifest: Path, out: Path, uid: int = 0, gid: int = 0) -> None:
     entries = sorted(line.split("\t") for line in manifest.read_text().splitlines() if line)
     dirs = sorted({str(p) for path, _ in entries for p in Path(path.lstrip("/")).parents} - {"."})
     with tarfile.open(out, "w", format=tarfile.PAX_FORMAT) as tar:
         for name in dirs:
             info = tarfile.TarInfo(name)
-            info.type, info.mode = tarfile.DIRTYPE, 0o755
+            info.type, info.mode, info.uid, info.gid = tarfile.DIRTYPE, 0o755, uid, gid
             tar.addfile(info)
         for path, source in entries:
             info = tar.gettarinfo(source, arcname=path.lstrip("/"))
-            info.mtime, info.uid, info.gid, info.uname, info.gname = 0, 0, 0, "", ""
+            info.mtime, info.uid, info.gid, info.uname, info.gname = 0, uid, gid, "", ""
             info.mode = 0o755 if info.mode & 0o111 else 0o644
             with open(source, "rb") as handle:
                 tar.addfile(info, handle)
@@ -74,7 +74,7 @@ def write_layout(layout: Path, config: dict, layers: list[Path]) -> None:
 
 def main(argv: list[str]) -> int:
     if argv[1] == "layer":
-        write_layer(Path(argv[2]), Path(argv[3]))
+        write_layer(Path(argv[2]), Path(argv[3]), int(argv[4]), int(argv[5]))
     elif argv[1] == "image":
         config = json.loads(Path(argv[3]).read_text())
         write_layout(Path(argv[2]), config, [Path(p) for p in argv[4:]])

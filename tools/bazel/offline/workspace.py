@@ -22,12 +22,17 @@ filegroup(
 """
 
 TOOLS_BUILD = """\
-py_binary(
+sh_binary(
     name = "oci",
-    srcs = ["oci.py"],
+    srcs = ["oci.sh"],
+    data = ["oci.py"],
     visibility = ["//visibility:public"],
 )
 """
+
+# Run by actions, whose PATH has no `python`: the interpreter is named, the script is in runfiles.
+TOOLS_SH = '#!/bin/sh\nexec "{python}" -S "$0.runfiles/offline_tools/oci.py" "$@"\n'
+
 
 PYTHON_BUILD = """\
 load("@bazel_tools//tools/python:toolchain.bzl", "py_runtime_pair")
@@ -76,7 +81,11 @@ def repositories(repos: Path) -> dict[str, dict[str, str]]:
             "rules/common_settings.bzl": stub["bazel_skylib_common_settings.bzl"],
             "rules/BUILD": "",
         },
-        "offline_tools": {"oci.py": (HERE / "oci.py").read_text(), "BUILD": TOOLS_BUILD},
+        "offline_tools": {
+            "oci.py": (HERE / "oci.py").read_text(),
+            "oci.sh": TOOLS_SH.format(python=sys._base_executable),
+            "BUILD": TOOLS_BUILD,
+        },
         "offline_python": {
             "BUILD": PYTHON_BUILD.format(interpreter=wrapper),
             "python3": PYTHON_WRAPPER.format(base=sys._base_executable),
@@ -89,7 +98,7 @@ def write_repositories(repos: Path) -> None:
         write_if_changed(repos / name / "WORKSPACE", f'workspace(name = "{name}")\n')
         files.setdefault("BUILD", "")
         for rel, text in files.items():
-            mode = 0o755 if rel == "python3" else 0o644
+            mode = 0o755 if rel in ("python3", "oci.sh") else 0o644
             write_if_changed(repos / name / rel, text, mode)
 
 

@@ -53,6 +53,7 @@ def test_two_layers_dependencies_then_our_code(workspace, package):
     layers = workspace.target(f"//{package}:image_layers")
     assert image["tars"] == [":image_layers_deps", ":image_layers_default"]
     assert layers["kind"] == "py_image_layer" and list(layers["layer_groups"]) == ["deps"]
+    assert layers["owner"] == layers["group"] == "65532"  # live_update writes as that user
     assert layers["binary"] == image["entrypoint"][0].replace(f"/app/{package}/", ":")
 
 

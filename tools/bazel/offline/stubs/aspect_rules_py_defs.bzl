@@ -27,7 +27,7 @@ def _layer_impl(ctx):
         outputs = [out],
         inputs = depset([manifest, launcher], transitive = [binary[DefaultInfo].default_runfiles.files]),
         executable = ctx.executable._tool,
-        arguments = ["layer", manifest.path, out.path],
+        arguments = ["layer", manifest.path, out.path, ctx.attr.owner or "0", ctx.attr.owner_group or "0"],
         mnemonic = "ImageLayer",
     )
     return [DefaultInfo(files = depset([out]))]
@@ -37,12 +37,14 @@ _layer = rule(
     attrs = {
         "binary": attr.label(executable = True, cfg = "target", mandatory = True),
         "group": attr.string(mandatory = True),
+        "owner": attr.string(),
+        "owner_group": attr.string(),
         "root": attr.string(default = "/"),
         "_tool": attr.label(default = "@offline_tools//:oci", executable = True, cfg = "exec"),
     },
 )
 
-def py_image_layer(name, binary, root = "/", layer_groups = {}, **kwargs):
+def py_image_layer(name, binary, root = "/", layer_groups = {}, owner = None, group = None, **kwargs):
     """The `deps` and `default` layers of `binary`, as `[":<name>_deps", ":<name>_default"]`.
 
     Args:
@@ -50,6 +52,8 @@ def py_image_layer(name, binary, root = "/", layer_groups = {}, **kwargs):
       binary: the py_binary.
       root: where the binary sits in the image.
       layer_groups: must be `{"deps": ...}`; the split here is by repository.
+      owner: uid of the files.
+      group: gid of the files.
       **kwargs: common attributes.
 
     Returns:
@@ -59,7 +63,15 @@ def py_image_layer(name, binary, root = "/", layer_groups = {}, **kwargs):
     if sorted(layer_groups) != ["deps"]:
         fail("the offline py_image_layer knows the `deps` group only, got %s" % layer_groups)
     layers = []
-    for group in ["deps", "default"]:
-        _layer(name = "%s_%s" % (name, group), binary = binary, group = group, root = root, **kwargs)
-        layers.append(":%s_%s" % (name, group))
+    for layer in ["deps", "default"]:
+        _layer(
+            name = "%s_%s" % (name, layer),
+            binary = binary,
+            group = layer,
+            owner = owner,
+            owner_group = group,
+            root = root,
+            **kwargs
+        )
+        layers.append(":%s_%s" % (name, layer))
     return layers

@@ -2,9 +2,10 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 
 from libs.serving import JSON, SeriesId, admin_router, errors, json_body, parse_body
+from services.features.lags import LocalLags, RedisLags
 from services.features.schemas import (
     AddBatchIn,
     AddBatchOut,
@@ -19,6 +20,14 @@ from services.features.schemas import (
 SeriesPath = Annotated[SeriesId, Path()]
 SeriesQuery = Annotated[SeriesId | None, Query()]
 LEARN_ERRORS = errors(409, 413, 422, 503)
+
+
+async def lag_backend(request: Request) -> LocalLags | RedisLags:
+    """The lag backend the lifespan opened (``app.state.lags``)."""
+    return request.app.state.lags
+
+
+Lags = Annotated[LocalLags | RedisLags, Depends(lag_backend)]
 
 router = APIRouter(tags=["features"])
 admin = admin_router()
@@ -53,9 +62,8 @@ async def add_batch(request: Request) -> JSON:
 
 
 @router.get("/series/{series_id}", response_model=SeriesOut, responses=errors(404, 503))
-async def series(request: Request, series_id: SeriesPath):
+async def series(lags: Lags, series_id: SeriesPath):
     """The stored window of a series; 404 when it has no values."""
-    lags = request.app.state.lags
     window = await lags.window(series_id)
     if window is None:
         raise HTTPException(404, f"unknown series {series_id!r}")
@@ -68,16 +76,15 @@ async def series(request: Request, series_id: SeriesPath):
 
 
 @admin.post("/reset", response_model=ResetOut, responses=errors(503))
-async def reset(request: Request, series_id: SeriesQuery = None):
+async def reset(lags: Lags, series_id: SeriesQuery = None):
     """Forget one series (``?series_id=``), or every series."""
-    await request.app.state.lags.reset(series_id)
+    await lags.reset(series_id)
     return {"series_id": series_id}
 
 
 @router.get("/info", response_model=InfoOut, responses=errors(503))
-async def info(request: Request):
+async def info(request: Request, lags: Lags):
     """Lag settings, backend and how many series are stored."""
-    lags = request.app.state.lags
     return InfoOut(
         n_lags=lags.features.n_lags,
         feature_names=list(lags.features.features(())),
@@ -88,10 +95,10 @@ async def info(request: Request):
 
 
 @router.get("/health", response_model=HealthOut, responses=errors(503))
-async def health(request: Request):
+async def health(lags: Lags):
     """Liveness and readiness: 200 when the backend answers, 503 otherwise."""
-    await request.app.state.lags.ping()
-    return {"status": "ok", "backend": request.app.state.lags.backend}
+    await lags.ping()
+    return {"status": "ok", "backend": lags.backend}
 
 
 router.include_router(admin)

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from libs.serving import JSON, SeriesId, admin_router, errors, json_body, parse_body
 from services.ingestion.schemas import (
@@ -17,10 +17,24 @@ from services.ingestion.schemas import (
     ResetOut,
     StatusOut,
 )
-from services.ingestion.streams import DEFAULT_STREAM, Observation, StreamStatus
+from services.ingestion.streams import (
+    DEFAULT_STREAM,
+    LocalStreams,
+    Observation,
+    RedisStreams,
+    StreamStatus,
+)
 
 StreamQuery = Annotated[SeriesId, Query()]
 StreamPath = Annotated[SeriesId, Path()]
+
+
+async def stream_backend(request: Request) -> LocalStreams | RedisStreams:
+    """The stream backend the lifespan opened (``app.state.streams``)."""
+    return request.app.state.streams
+
+
+Streams = Annotated[LocalStreams | RedisStreams, Depends(stream_backend)]
 
 router = APIRouter(tags=["ingestion"])
 admin = admin_router()
@@ -74,10 +88,10 @@ async def next_batch(request: Request) -> JSON:
         400, 413, 422, 503, _409="The stream replays the data set and cannot be appended to."
     ),
 )
-async def append_observations(request: Request, stream: StreamPath, body: AppendIn):
+async def append_observations(streams: Streams, stream: StreamPath, body: AppendIn):
     """Append live observations to a named stream (created on first use); returns their ids."""
     items = [[o.input, o.target, o.series_id] for o in body.observations]
-    ids = await request.app.state.streams.append(stream, items)
+    ids = await streams.append(stream, items)
     return {"stream": stream, "observation_ids": ids, "total": ids[-1]}
 
 
@@ -86,9 +100,9 @@ async def append_observations(request: Request, stream: StreamPath, body: Append
     response_model=ResetOut,
     responses=errors(422, 503, _404="Unknown stream: nothing was appended to it."),
 )
-async def reset(request: Request, stream: StreamQuery = DEFAULT_STREAM):
+async def reset(streams: Streams, stream: StreamQuery = DEFAULT_STREAM):
     """Rewind a stream to its first observation."""
-    status = await request.app.state.streams.reset(stream)
+    status = await streams.reset(stream)
     return {"stream": stream, "remaining": status.total}
 
 
@@ -97,15 +111,14 @@ async def reset(request: Request, stream: StreamQuery = DEFAULT_STREAM):
     response_model=StatusOut,
     responses=errors(422, 503, _404="Unknown stream: nothing was appended to it."),
 )
-async def status(request: Request, stream: StreamQuery = DEFAULT_STREAM):
+async def status(streams: Streams, stream: StreamQuery = DEFAULT_STREAM):
     """How far a stream has been handed out."""
-    return _status(request, await request.app.state.streams.status(stream))
+    return _status(streams.backend, await streams.status(stream))
 
 
 @router.get("/info", response_model=InfoOut, responses=errors(503))
-async def info(request: Request):
+async def info(streams: Streams):
     """The data set, the backend and the live streams."""
-    streams = request.app.state.streams
     dataset = streams.dataset
     return InfoOut(
         backend=streams.backend,
@@ -120,19 +133,18 @@ async def info(request: Request):
 
 
 @router.get("/health", response_model=HealthOut, responses=errors(503))
-async def health(request: Request):
+async def health(streams: Streams):
     """Liveness and readiness: 200 when the backend answers, 503 otherwise."""
-    streams = request.app.state.streams
     if streams.backend == "redis":
         await streams.client.ping()
     return {"status": "ok", "backend": streams.backend}
 
 
-def _status(request: Request, s: StreamStatus) -> dict:
+def _status(backend: str, s: StreamStatus) -> dict:
     remaining = s.total - s.served
     return {
         "stream": s.stream,
-        "backend": request.app.state.streams.backend,
+        "backend": backend,
         "total": s.total,
         "served": s.served,
         "remaining": remaining,

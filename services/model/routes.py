@@ -3,7 +3,7 @@
 import time
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 
 from libs.serving import JSON, SeriesId, errors, json_body, parse_body
 from services.model import schemas
@@ -18,6 +18,14 @@ READ_ERRORS = errors(400, 413, 422)
 
 def _durable(request: Request) -> DurableLearner:
     return request.app.state.durable
+
+
+async def durable_learner(request: Request) -> DurableLearner:
+    """The service's learner behind its journal (``async``: River stays on the event loop)."""
+    return request.app.state.durable
+
+
+Durable = Annotated[DurableLearner, Depends(durable_learner)]
 
 
 def _learn_record(body: schemas.LearnRequest, predict: bool = True) -> dict:
@@ -56,67 +64,67 @@ async def predict_learn_batch(request: Request) -> JSON:
 
 
 @router.post("/train", response_model=schemas.TrainResponse, responses=errors(400, 409, 413, 422))
-async def train(request: Request, body: schemas.LearnRequest) -> JSON:
+async def train(durable: Durable, body: schemas.LearnRequest) -> JSON:
     """Learn one observation without scoring a prediction."""
-    return JSON(_durable(request).submit(_learn_record(body, predict=False)))
+    return JSON(durable.submit(_learn_record(body, predict=False)))
 
 
 @router.post("/predict", response_model=schemas.PredictResponse, responses=READ_ERRORS)
-async def predict(request: Request, body: schemas.PredictRequest) -> JSON:
+async def predict(durable: Durable, body: schemas.PredictRequest) -> JSON:
     """Predict the next value of a series from its features; learns nothing."""
-    return JSON(_durable(request).learner.predict(body.series_id, body.features))
+    return JSON(durable.learner.predict(body.series_id, body.features))
 
 
 @router.post("/predict_many", response_model=schemas.PredictManyResponse, responses=READ_ERRORS)
-async def predict_many(request: Request, body: schemas.PredictManyRequest) -> JSON:
+async def predict_many(durable: Durable, body: schemas.PredictManyRequest) -> JSON:
     """Forecast ``steps`` ahead, feeding each prediction back as ``in_1`` (lags shifted)."""
-    learner = _durable(request).learner
+    learner = durable.learner
     return JSON(learner.predict_many(body.series_id, body.features, body.steps))
 
 
 @router.get("/model_metrics", response_model=schemas.MetricsReport)
-async def model_metrics(request: Request) -> JSON:
+async def model_metrics(durable: Durable) -> JSON:
     """Cumulative and rolling MAE/MSE/RMSE/MAPE and drift warnings per model, with baselines."""
-    return JSON(metrics_report(_durable(request).learner))
+    return JSON(metrics_report(durable.learner))
 
 
 @router.get("/leaderboard", response_model=schemas.Leaderboard, responses=errors(422))
 async def leaderboard(
-    request: Request,
+    durable: Durable,
     series_id: Annotated[SeriesId, Query()] = "default",
     window: Annotated[str, Query(pattern=r"^(5|10|20|cumulative)$")] = "20",
 ) -> JSON:
     """Models and baselines of one series ranked by MAE over ``window``."""
-    state = _durable(request).learner.series.get(series_id)
+    state = durable.learner.series.get(series_id)
     size = None if window == "cumulative" else int(window)
     rows = [] if state is None else state.board.leaderboard(size)
     return JSON({"series_id": series_id, "window": window, "rows": rows})
 
 
 @router.post("/feedback", response_model=schemas.FeedbackResponse, responses=READ_ERRORS)
-async def feedback(request: Request, body: schemas.FeedbackRequest) -> JSON:
+async def feedback(durable: Durable, body: schemas.FeedbackRequest) -> JSON:
     """Keep a feedback message durably."""
     at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    return JSON(_durable(request).submit({"op": "feedback", "message": body.message, "at": at}))
+    return JSON(durable.submit({"op": "feedback", "message": body.message, "at": at}))
 
 
 @router.get("/feedback", response_model=schemas.FeedbackList)
-async def feedback_list(request: Request) -> JSON:
+async def feedback_list(durable: Durable) -> JSON:
     """The latest feedback messages (up to 1000) and how many were ever received."""
-    learner = _durable(request).learner
+    learner = durable.learner
     return JSON({"count": learner.feedback_count, "items": list(learner.feedback)})
 
 
 @router.get("/health", response_model=schemas.Health)
-async def health(request: Request) -> JSON:
+async def health(durable: Durable) -> JSON:
     """Liveness and readiness: the state is restored and models are served."""
-    return JSON({"status": "ok", "models": list(_durable(request).learner.models)})
+    return JSON({"status": "ok", "models": list(durable.learner.models)})
 
 
 @router.get("/info", response_model=schemas.Info)
-async def info(request: Request) -> JSON:
+async def info(request: Request, durable: Durable) -> JSON:
     """Available model names, the served line-up, the champion rule and the configuration."""
-    learner, settings = _durable(request).learner, request.app.state.settings
+    learner, settings = durable.learner, request.app.state.settings
     return JSON(
         {
             "service": "model",

@@ -3,11 +3,15 @@
 One raw keep-alive client (a socket, pre-built requests, no HTTP library in the measurement)
 alternates rounds between the model service (``linear_regression``, embedded state) and a
 minimal ``async`` FastAPI POST route returning a constant under uvicorn's defaults, so that
-both see the same neighbours. Prints each round's rates and the ratio's min/median/max.
+both see the same neighbours. Prints each round's rates and the ratio's min/median/max, twice:
+by wall-clock throughput (what a client sees, and what neighbours on a shared machine disturb
+most) and by the server process's CPU time per request (``/proc/<pid>/stat``; what the
+throughput would be with a core to itself).
 """
 
 import argparse
 import json
+import os
 import socket
 import statistics
 import sys
@@ -47,16 +51,25 @@ def read_response(sock: socket.socket, pending: bytes) -> bytes:
     return rest[length:]
 
 
-def rate(port: int, payloads: list[bytes]) -> float:
-    """Requests per second over one keep-alive connection, one request in flight."""
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of process ``pid`` so far."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def rate(port: int, pid: int, payloads: list[bytes]) -> tuple[float, float]:
+    """Requests per second over one keep-alive connection, one request in flight, and the
+    server's requests per CPU second."""
     with socket.create_connection(("127.0.0.1", port)) as sock:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         pending = b""
-        start = time.perf_counter()
+        cpu, start = cpu_seconds(pid), time.perf_counter()
         for payload in payloads:
             sock.sendall(payload)
             pending = read_response(sock, pending)
-        return len(payloads) / (time.perf_counter() - start)
+        wall, cpu = time.perf_counter() - start, cpu_seconds(pid) - cpu
+        return len(payloads) / wall, len(payloads) / max(cpu, 1e-9)
 
 
 def learn_payloads(port: int, n: int, offset: int) -> list[bytes]:
@@ -81,14 +94,16 @@ def main(argv: list[str] | None = None) -> int:
         ceiling = ManagedProcess(argv, Path(tmp) / "ceiling.log", cwd=REPO_ROOT).start()
         try:
             wait_port(port, timeout=300, proc=ceiling.proc)
-            ratios = run_rounds(model.port, port, args)
+            walls, cpus = run_rounds((model.port, model.pid), (port, ceiling.pid), args)
         finally:
             ceiling.stop()
             model.stop()
-    print(
-        f"predict_learn / ceiling: min {min(ratios):.2f}  median {statistics.median(ratios):.2f}"
-        f"  max {max(ratios):.2f}  ({args.rounds} rounds of {args.requests})"
-    )
+    for name, ratios in (("throughput", walls), ("per CPU second", cpus)):
+        print(
+            f"predict_learn / ceiling, {name}: min {min(ratios):.2f}  "
+            f"median {statistics.median(ratios):.2f}  max {max(ratios):.2f}  "
+            f"({args.rounds} rounds of {args.requests})"
+        )
     return 0
 
 

@@ -107,21 +107,24 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def run_rounds(model_port: int, ceiling_port: int, args) -> list[float]:
-    constant = [request(ceiling_port, "/", b"{}")] * args.requests
-    rate(model_port, learn_payloads(model_port, 200, 0))  # warm both up
-    rate(ceiling_port, constant[:200])
-    ratios = []
+def run_rounds(model: tuple[int, int], ceiling: tuple[int, int], args):
+    """Alternate the two servers; returns the ratios by throughput and by CPU time."""
+    constant = [request(ceiling[0], "/", b"{}")] * args.requests
+    rate(*model, learn_payloads(model[0], 200, 0))  # warm both up
+    rate(*ceiling, constant[:200])
+    walls, cpus = [], []
     for r in range(args.rounds):
-        learn = learn_payloads(model_port, args.requests, 200 + r * args.requests)
-        served, top = rate(model_port, learn), rate(ceiling_port, constant)
-        ratios.append(served / top)
+        learn = learn_payloads(model[0], args.requests, 200 + r * args.requests)
+        (served, served_cpu), (top, top_cpu) = rate(*model, learn), rate(*ceiling, constant)
+        walls.append(served / top)
+        cpus.append(served_cpu / top_cpu)
         print(
-            f"round {r + 1}: predict_learn {served:,.0f}/s  ceiling {top:,.0f}/s  "
-            f"ratio {served / top:.2f}",
+            f"round {r + 1}: predict_learn {served:,.0f}/s ({served_cpu:,.0f}/CPU s)  "
+            f"ceiling {top:,.0f}/s ({top_cpu:,.0f}/CPU s)  ratio {walls[-1]:.2f} "
+            f"({cpus[-1]:.2f} by CPU)",
             flush=True,
         )
-    return ratios
+    return walls, cpus
 
 
 if __name__ == "__main__":

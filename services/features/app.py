@@ -14,6 +14,7 @@ from libs.serving import (
     open_state,
     redis_client,
 )
+from services.features.feast_push import FeastPusher
 from services.features.lags import LocalLags, RedisLags
 from services.features.routes import router
 from services.features.settings import FeaturesSettings
@@ -57,7 +58,11 @@ def create_app(settings: FeaturesSettings | None = None, lags=None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         app.state.lags = lags if lags is not None else open_lags(settings)
+        if app.state.feast:
+            app.state.feast.start()
         yield
+        if app.state.feast:
+            await app.state.feast.close()
         await app.state.lags.close()
 
     registry = CollectorRegistry()
@@ -68,6 +73,9 @@ def create_app(settings: FeaturesSettings | None = None, lags=None) -> FastAPI:
         registry,
     )
     app.state.settings = settings
+    app.state.feast = settings.feast_url and FeastPusher(
+        settings.feast_url, settings.n_lags, registry, settings
+    )
     app.state.added = Children(
         Counter(
             "features_observations_total",

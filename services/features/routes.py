@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 
 from libs.serving import JSON, SeriesId, admin_router, errors, json_body, parse_body
+from services.features.feast_push import push_to_feast, read_back
 from services.features.lags import LocalLags, RedisLags
 from services.features.schemas import (
     AddBatchIn,
@@ -20,6 +21,7 @@ from services.features.schemas import (
 SeriesPath = Annotated[SeriesId, Path()]
 SeriesQuery = Annotated[SeriesId | None, Query()]
 LEARN_ERRORS = errors(409, 413, 422, 503)
+FeastQuery = Annotated[bool, Query(description="Also read the series back from Feast.")]
 
 
 async def lag_backend(request: Request) -> LocalLags | RedisLags:
@@ -41,6 +43,7 @@ async def add(request: Request) -> JSON:
         [(body.series_id, body.value, body.observation_id)]
     )
     request.app.state.added["true" if answers[0]["duplicate"] else "false"].inc()
+    push_to_feast(request.app, answers)
     return JSON(answers[0])
 
 
@@ -58,12 +61,22 @@ async def add_batch(request: Request) -> JSON:
     duplicates = sum(a["duplicate"] for a in answers)
     request.app.state.added["false"].inc(len(answers) - duplicates)
     request.app.state.added["true"].inc(duplicates)
+    push_to_feast(request.app, answers)
     return JSON({"results": answers})
 
 
-@router.get("/series/{series_id}", response_model=SeriesOut, responses=errors(404, 503))
-async def series(lags: Lags, series_id: SeriesPath):
-    """The stored window of a series; 404 when it has no values."""
+@router.get(
+    "/series/{series_id}",
+    response_model=SeriesOut,
+    response_model_exclude_none=True,
+    responses=errors(
+        404,
+        _400="?feast=true without FEAST_URL set on the service.",
+        _503="The state backend, or with ?feast=true the Feast feature server, does not answer.",
+    ),
+)
+async def series(request: Request, lags: Lags, series_id: SeriesPath, feast: FeastQuery = False):
+    """The stored window of a series (``?feast=true``: and what Feast serves); 404 if unknown."""
     window = await lags.window(series_id)
     if window is None:
         raise HTTPException(404, f"unknown series {series_id!r}")
@@ -72,6 +85,7 @@ async def series(lags: Lags, series_id: SeriesPath):
         "window": list(window),
         "available_lags": min(len(window), lags.features.n_lags),
         "next_features": lags.features.features(window),
+        "feast": await read_back(request.app, series_id) if feast else None,
     }
 
 

@@ -35,6 +35,17 @@ class SeriesOut(BaseModel):
     window: list[float] = Field(description="Stored values, most recent first.")
     available_lags: int
     next_features: dict[str, float] = Field(description="What the next value's features are.")
+    feast: "FeastOut | None" = Field(None, description="With ?feast=true: Feast's online row.")
+
+
+class FeastOut(BaseModel):
+    present: bool = Field(description="Feast's online store has a row for the series.")
+    latest: bool | None = Field(
+        description="That row is the latest window this service computed (timestamp and "
+        "values); null when this process computed none for the series since it started."
+    )
+    event_timestamp: str | None = None
+    features: dict[str, float] | None = None
 
 
 class InfoOut(BaseModel):

@@ -28,8 +28,18 @@ class FeaturesSettings(ServiceSettings):
     state_dir: Path = Path(".state/features")
     state_fsync: bool = False
     snapshot_every: int = Field(10_000, ge=1)
+    # Feast (services/features/feast_push.py): unset FEAST_URL pushes nothing.
+    feast_url: str | None = Field(None, pattern=r"^https?://[^\s/]+")
+    feast_push_source: str = "lag_features_push"
+    feast_max_queue: int = Field(100_000, ge=1)
+    feast_batch: int = Field(1000, ge=1)
+    feast_flush_seconds: float = Field(0.1, ge=0, le=60)
+    feast_timeout_seconds: float = Field(10.0, gt=0, le=600)
+    feast_backoff_seconds: float = Field(0.1, gt=0, le=60)
+    feast_backoff_max_seconds: float = Field(10.0, gt=0, le=600)
+    feast_drain_seconds: float = Field(10.0, ge=0, le=600)
 
-    @field_validator("redis_url", "seasonal_lag", "rolling_window", mode="before")
+    @field_validator("redis_url", "feast_url", "seasonal_lag", "rolling_window", mode="before")
     @classmethod
     def _empty_is_unset(cls, value):
         return None if value == "" else value

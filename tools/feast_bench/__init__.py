@@ -1,0 +1,1 @@
+"""``python -m tools.feast_bench``: what pushing every window to Feast costs the pipeline."""

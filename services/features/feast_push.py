@@ -146,6 +146,8 @@ class FeastPusher:
             if not self.queue and not self.inflight:
                 self.wake.clear()
                 await self.wake.wait()
+            if not self.inflight and len(self.queue) < self.settings.feast_batch:
+                # Fewer, larger pushes: Feast rewrites its offline file on every push.
                 await asyncio.sleep(self.settings.feast_flush_seconds)
             while self.queue and len(self.inflight) < self.settings.feast_batch:
                 self.inflight.append(self.queue.popleft())

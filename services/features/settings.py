@@ -32,8 +32,8 @@ class FeaturesSettings(ServiceSettings):
     feast_url: str | None = Field(None, pattern=r"^https?://[^\s/]+")
     feast_push_source: str = "lag_features_push"
     feast_max_queue: int = Field(100_000, ge=1)
-    feast_batch: int = Field(1000, ge=1)
-    feast_flush_seconds: float = Field(0.1, ge=0, le=60)
+    feast_batch: int = Field(5000, ge=1)
+    feast_flush_seconds: float = Field(0.5, ge=0, le=60)
     feast_timeout_seconds: float = Field(10.0, gt=0, le=600)
     feast_backoff_seconds: float = Field(0.1, gt=0, le=60)
     feast_backoff_max_seconds: float = Field(10.0, gt=0, le=600)

@@ -7,6 +7,7 @@ machine (``FEAST_START_TIMEOUT``, default 300 s).
 
 import os
 import re
+import shutil
 import signal
 import statistics
 import subprocess
@@ -14,10 +15,11 @@ import sys
 import time
 
 import httpx
+import pyarrow.parquet as pq
 import pytest
 
 from libs.testkit import RedisServer, S3Server, ServiceProcess
-from libs.testkit.feast import FeastServer
+from libs.testkit.feast import FEATURE_REPO, FeastServer, feast_binary
 from libs.testkit.servers import REPO_ROOT
 
 pytestmark = pytest.mark.slow
@@ -108,6 +110,27 @@ def test_feast_apply_registers_entity_view_push_source_and_feature_service(feast
     assert view.stream_source.name == "lag_features_push"
     service = store.get_feature_service("model_features")
     assert [p.name for p in service.feature_view_projections] == ["lag_features"]
+
+
+def test_feast_apply_with_nothing_set_uses_local_files(tmp_path):
+    repo = tmp_path / "feature_repo"
+    shutil.copytree(FEATURE_REPO, repo, ignore=shutil.ignore_patterns("data", "__py*"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FEAST_", "AWS_"))}
+
+    applied = subprocess.run(
+        [feast_binary(), "-c", str(repo), "apply"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=WAIT,
+    )
+
+    assert applied.returncode == 0, applied.stderr
+    offline = pq.read_table(repo / "data" / "lag_features.parquet")
+    assert offline.num_rows == 0
+    assert offline.column_names[:3] == ["series_id", "event_timestamp", "in_1"]
+    assert (repo / "data" / "registry.db").stat().st_size > 0
 
 
 def test_a_pipeline_run_lands_every_window_online_offline_and_in_the_training_set(feast, tmp_path):

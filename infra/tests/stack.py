@@ -6,8 +6,9 @@ from infra.tests.render import env_of, find
 from libs.testkit import ServiceProcess
 
 WORKLOADS = (("ingestion", "Deployment"), ("features", "Deployment"), ("model", "StatefulSet"))
-LOCAL = {"HOST", "PORT", "S3_ENDPOINT_URL", "S3_BUCKET", "AWS_DEFAULT_REGION"}
-"""Set by the test kit (address) or dropped: the S3 snapshots are tested in services/model."""
+LOCAL = {"HOST", "PORT", "S3_ENDPOINT_URL", "S3_BUCKET", "AWS_DEFAULT_REGION", "FEAST_URL"}
+"""Set by the test kit (address) or dropped: S3 snapshots and Feast pushes have their own
+real-server tests (services/model, services/features)."""
 
 
 def start(objects: list[dict], workdir: Path, redis_url: str) -> dict[str, ServiceProcess]:

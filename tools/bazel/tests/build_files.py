@@ -86,9 +86,12 @@ class Workspace:
         return self
 
     def glob(self, include, exclude=(), **_):
+        # Bazel's trailing `**` matches files too; pathlib's matches directories only.
         base = self.root / self.package
-        found = {p for pattern in include for p in base.glob(pattern) if p.is_file()}
-        skipped = {p for pattern in exclude for p in base.glob(pattern)}
+        paths = [pattern + "/*" if pattern.endswith("**") else pattern for pattern in include]
+        found = {p for pattern in paths for p in base.glob(pattern) if p.is_file()}
+        paths = [pattern + "/*" if pattern.endswith("**") else pattern for pattern in exclude]
+        skipped = {p for pattern in paths for p in base.glob(pattern)}
         return sorted(p.relative_to(base).as_posix() for p in found - skipped)
 
     def target(self, label: str) -> dict:

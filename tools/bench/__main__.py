@@ -14,6 +14,7 @@ import statistics
 import sys
 import tempfile
 from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from libs.serving import tune_gc
@@ -21,7 +22,7 @@ from services.pipeline.settings import PipelineSettings
 from services.pipeline.sharding import shard_of
 from tools.bench import phases
 from tools.bench.fleet import Fleet
-from tools.bench.report import table
+from tools.bench.report import spread, table
 from tools.stack.__main__ import start_timeout
 
 
@@ -53,8 +54,8 @@ def pair(first, second, flip: bool) -> tuple[float, float]:
 class Rounds:
     """Runs the phases of a round and keeps every figure under its name."""
 
-    def __init__(self, fleet: Fleet, values: list[float], args: argparse.Namespace):
-        self.fleet, self.values, self.args = fleet, values, args
+    def __init__(self, fleet: Fleet, values: list[float], args: argparse.Namespace, pool):
+        self.fleet, self.values, self.args, self.pool = fleet, values, args, pool
         self.figures: dict[str, list[float]] = defaultdict(list)
 
     def keep(self, **figures: float) -> None:
@@ -87,6 +88,7 @@ class Rounds:
             features_url=self.fleet.url("features"),
             model_url=self.fleet.url("model"),
             stream=stream,
+            timeout_seconds=300,  # a slow first answer (lazy imports) is waited for, not retried
             **models,
         )
 
@@ -128,7 +130,8 @@ class Rounds:
         )
         on_second = [shard_of(f"r{r}-shards-s{j}", 2) for j in range(self.args.series)]
         self.keep(one_shard=one, two_shards=two, second_share=sum(on_second) / len(on_second))
-        self.keep(**{"shards/one": two / one})
+        capacity = phases.parallel_capacity(self.pool, self.args.shard_model, self.values[:1000])
+        self.keep(capacity=capacity, **{"shards/one": two / one})
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -142,8 +145,15 @@ def main(argv: list[str] | None = None) -> int:
         dataset = workdir / "series.csv"
         rows = "".join(f"t{i},{v!r}\n" for i, v in enumerate(values))
         dataset.write_text("input,target\n" + rows)
-        with Fleet(workdir, dataset, args.shard_model, start_timeout()) as fleet:
-            rounds = Rounds(fleet, values, args)
+        with (
+            Fleet(workdir, dataset, args.shard_model, start_timeout()) as fleet,
+            ProcessPoolExecutor(2) as pool,
+        ):
+            # A short round first, not counted: it pays the lazy imports and first-use costs of
+            # every server (River's ensemble module takes seconds to import on a busy machine).
+            warm_up = argparse.Namespace(**{**vars(args), "n": 200, "series": 4})
+            Rounds(fleet, values[:200], warm_up, pool).run(-1)
+            rounds = Rounds(fleet, values, args, pool)
             for r in range(args.rounds):
                 rounds.run(r)
                 print(f"round {r + 1} of {args.rounds} done", file=sys.stderr)
@@ -153,7 +163,9 @@ def main(argv: list[str] | None = None) -> int:
     share = statistics.median(rounds.figures["second_share"])
     print(f"$ {command.strip()}   ({args.n} observations per phase, {args.rounds} rounds)")
     print(table(rounds.figures, args.batch, args.series, args.shard_model))
+    capacity = spread(rounds.figures["capacity"], 2)
     print(f"shard workload: {args.series} series, {share:.0%} of them on shard 1 of 2 (median)")
+    print(f"two processes vs one on this machine during the run (min / median / max): {capacity}")
     return 0
 
 

@@ -49,6 +49,21 @@ def river_loop(model_name: str, values: list[float]) -> float:
     return len(values) / (time.perf_counter() - start)
 
 
+def parallel_capacity(pool, model_name: str, values: list[float]) -> float:
+    """How much more two processes get done than one on this machine right now: the same
+    plain loop once alone, then twice at once in ``pool``'s two worker processes. About 2 on an
+    idle two-core machine; near 1 when neighbours take the second core (the shard comparison's
+    ceiling at that moment)."""
+    start = time.perf_counter()
+    pool.submit(river_loop, model_name, values).result()
+    alone = time.perf_counter() - start
+    start = time.perf_counter()
+    both = [pool.submit(river_loop, model_name, values) for _ in range(2)]
+    for future in both:
+        future.result()
+    return 2 * alone / (time.perf_counter() - start)
+
+
 def append_stream(ingestion_url: str, stream: str, observations: list[dict]) -> None:
     """Give the ingestion service a live stream to hand out (not timed)."""
     for i in range(0, len(observations), APPEND_CHUNK):

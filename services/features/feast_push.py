@@ -127,6 +127,16 @@ class FeastPusher:
         logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per push
         self.client = httpx.AsyncClient(timeout=self.settings.feast_timeout_seconds)
         self.task = asyncio.create_task(self._run(), name="feast-push")
+        self.task.add_done_callback(self._stopped)
+
+    def _stopped(self, task: asyncio.Task) -> None:
+        """A sender that dies (a bug, not Feast being down) must not go unnoticed."""
+        if not task.cancelled() and task.exception() is not None:
+            log.error(
+                "feast push task stopped: %r; windows queue up to the bound and are dropped",
+                task.exception(),
+                exc_info=task.exception(),
+            )
 
     async def close(self) -> None:
         """Drain for up to ``feast_drain_seconds``, then stop; the rest is counted and logged."""

@@ -258,3 +258,17 @@ def test_feast_stopped_then_restarted_gets_every_window_and_shutdown_drains_the_
         feast.resume()
         features.stop()
     assert offline_rows(feast, "drain") == windows(values[:10])
+
+
+def test_a_push_feast_rejects_is_dropped_counted_and_logged_not_retried(feast, tmp_path):
+    features = features_service(tmp_path, feast, FEAST_PUSH_SOURCE="no_such_source")
+    try:
+        add_all(features, "rejected", [1.0, 2.0, 3.0])
+        dropped = 'features_feast_dropped_total{reason="rejected"}'
+        wait_until(lambda: metric(features, dropped) == 3, "3 windows rejected")
+        assert metric(features, "features_feast_queue_depth") == 0
+        assert metric(features, "features_feast_pushes_total") == 0
+        assert "feast rejected" in features.log()
+        assert "no_such_source" in features.log()
+    finally:
+        features.stop()

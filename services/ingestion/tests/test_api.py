@@ -211,3 +211,15 @@ def test_reset_off_loopback_without_a_token_is_403_and_keeps_the_cursor(tmp_path
         "admin endpoints disabled: HOST 0.0.0.0 is not loopback and ADMIN_TOKEN is unset"
     )
     assert following == 2
+
+
+@pytest.mark.parametrize("n", ['"5"', "5.0", "true"])
+def test_next_batch_n_must_be_a_json_integer_and_takes_nothing_otherwise(settings, n):
+    with TestClient(create_app(settings)) as client:
+        refused = client.post(
+            "/next_batch", content='{"n": ' + n + "}", headers={"Content-Type": "application/json"}
+        )
+        following = client.get("/next").json()["observation_id"]
+    assert refused.status_code == 422
+    assert [e["loc"] for e in refused.json()["detail"]] == [["body", "n"]]
+    assert following == 1

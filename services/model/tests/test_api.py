@@ -291,3 +291,13 @@ def test_state_survives_a_clean_restart(tmp_path, bodies):
     with TestClient(create_app(config)) as client:
         reference = [client.post("/predict_learn", json=b).json() for b in bodies]
     assert resumed == reference[70:]
+
+
+@pytest.mark.parametrize("steps", ['"5"', "5.0", "true"])
+def test_steps_must_be_a_json_integer(client, steps):
+    body = '{"features": {"in_1": 1.0}, "steps": ' + steps + "}"
+    response = client.post(
+        "/predict_many", content=body, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert [e["loc"] for e in response.json()["detail"]] == [["body", "steps"]]

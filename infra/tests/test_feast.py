@@ -6,8 +6,6 @@ from pathlib import PurePosixPath
 from infra.tests.render import containers, env_of, find
 from libs.testkit.servers import REPO_ROOT
 
-IMAGE_ROOT = PurePosixPath("/app")
-"""Where the images hold the repository tree (README, Cluster)."""
 READS = re.compile(r"\$\{(\w+)\}|os\.environ(?:\.get)?[\[(]\s*\"(\w+)\"|getenv\(\s*\"(\w+)\"")
 
 
@@ -29,7 +27,9 @@ def test_feature_server_env_provides_what_the_feature_repo_reads(rendered):
     deployment = find(objects, "Deployment", "feast-server", "feast")
     for _, container in containers(deployment):
         env = _available(objects, container, "feast")
-        config = PurePosixPath(env["FEAST_FS_YAML_FILE_PATH"]).relative_to(IMAGE_ROOT)
+        # relative to the working directory, which holds the repository tree in our images
+        config = PurePosixPath(env["FEAST_FS_YAML_FILE_PATH"])
+        assert not config.is_absolute()
         read = set()
         for path in (REPO_ROOT / config, REPO_ROOT / config.parent / "definitions.py"):
             code = "\n".join(line.split("#")[0] for line in path.read_text().splitlines())

@@ -8,8 +8,10 @@ import re
 from pathlib import Path
 from typing import NamedTuple
 
+from libs.serving.schemas import NAME_PATTERN
+
 BUNDLED = Path(__file__).with_name("data") / "airline-passengers.csv"
-SERIES_ID = re.compile(r"^[A-Za-z0-9_.:\-]{1,128}$")
+SERIES_ID = re.compile(NAME_PATTERN)
 INTEGER = re.compile(r"^[+-]?\d+$")
 
 

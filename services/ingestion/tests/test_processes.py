@@ -1,3 +1,4 @@
+import socket
 import threading
 
 import httpx
@@ -131,3 +132,16 @@ def test_admin_token_guards_reset_of_a_running_service(tmp_path):
         service.stop()
     assert (missing.status_code, wrong.status_code, right.status_code) == (401, 401, 200)
     assert (unchanged, rewound) == ([4], [1])
+
+
+def test_start_up_off_loopback_without_a_token_says_admin_endpoints_are_disabled(tmp_path):
+    # The port is taken on loopback, so the 0.0.0.0 bind fails after the start-up checks:
+    # the line is logged and nothing ever listens beyond loopback.
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        env = {"HOST": "0.0.0.0", "PORT": str(taken.getsockname()[1])}
+        done = run_service("ingestion", {**env, "STATE_DIR": str(tmp_path / "state")})
+    disabled = [line for line in done.stdout.splitlines() if "admin endpoints disabled" in line]
+    assert done.returncode != 0 and len(disabled) == 1
+    assert "HOST 0.0.0.0 is not loopback and ADMIN_TOKEN is unset" in disabled[0]

@@ -3,7 +3,8 @@
 The services stay lean by taking these pieces from here rather than repeating them:
 
 - :func:`build_app`, a FastAPI app with :class:`ServingMiddleware` (request ids, HTTP metrics,
-  413 for oversized bodies), an ``async`` ``GET /metrics`` and the 422 handler;
+  413 for oversized bodies), an ``async`` ``GET /metrics``, the 422 handler and the 409 of
+  an ``ObservationConflict``;
 - :func:`parse_body` and :func:`json_body`, for hot routes: JSON bodies validated by
   pydantic-core straight from bytes, documented in OpenAPI; :class:`JSON`, answers encoded by
   orjson; :func:`errors`, the OpenAPI description of a route's error answers;

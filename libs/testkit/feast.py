@@ -8,13 +8,12 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
+from libs.testkit.interpreter import REPO_ROOT, python_command, python_path
 from libs.testkit.process import ManagedProcess, free_port, wait_http
 from libs.testkit.s3 import S3Server
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 FEATURE_REPO = REPO_ROOT / "infra" / "feast" / "feature_repo"
 
 
@@ -22,9 +21,10 @@ def start_timeout() -> float:
     return float(os.environ.get("FEAST_START_TIMEOUT", "300"))
 
 
-def feast_binary() -> str:
-    """``feast`` from this virtualenv, beside the interpreter running the tests."""
-    return str(Path(sys.executable).parent / "feast")
+def feast_command(*args: str) -> list[str]:
+    """``feast args`` as Feast's CLI module on this interpreter and module path (the virtualenv
+    under pytest, the test's runfiles under Bazel, where no ``feast`` script exists)."""
+    return python_command("feast.cli.cli", *args)
 
 
 class FeastServer(ManagedProcess):
@@ -52,6 +52,7 @@ class FeastServer(ManagedProcess):
         shutil.copytree(FEATURE_REPO, self.repo, ignore=shutil.ignore_patterns("data", "__py*"))
         host_port = redis_url.removeprefix("redis://").split("/")[0]
         self.environment = {
+            **python_path(),
             **s3.credentials,
             "FEAST_FS_YAML_FILE_PATH": str(self.repo / "feature_store.s3.yaml"),
             "FEAST_REDIS_CONNECTION_STRING": host_port,
@@ -60,7 +61,7 @@ class FeastServer(ManagedProcess):
             "FEAST_S3_ENDPOINT_URL": s3.endpoint_url,
             "N_LAGS": str(n_lags),
         }
-        argv = [feast_binary(), "-c", str(self.repo), "serve", "--host", "127.0.0.1"]
+        argv = feast_command("-c", str(self.repo), "serve", "--host", "127.0.0.1")
         argv += ["--port", str(self.port), "--no-access-log"]
         super().__init__(argv, self.workdir / f"feast-{self.port}.log", env=self.environment)
         self.applied = False
@@ -72,7 +73,7 @@ class FeastServer(ManagedProcess):
     def apply(self) -> subprocess.CompletedProcess:
         """``feast apply`` over the repo copy; raises with its output when it fails."""
         result = subprocess.run(
-            [feast_binary(), "-c", str(self.repo), "apply"],
+            feast_command("-c", str(self.repo), "apply"),
             env={**os.environ, **self.environment},
             capture_output=True,
             text=True,

@@ -11,15 +11,14 @@ import shutil
 import signal
 import statistics
 import subprocess
-import sys
 import time
 
 import httpx
 import pyarrow.parquet as pq
 import pytest
 
-from libs.testkit import RedisServer, S3Server, ServiceProcess
-from libs.testkit.feast import FEATURE_REPO, FeastServer, feast_binary
+from libs.testkit import RedisServer, S3Server, ServiceProcess, python_command, python_path
+from libs.testkit.feast import FEATURE_REPO, FeastServer, feast_command
 from libs.testkit.servers import REPO_ROOT
 
 pytestmark = pytest.mark.slow
@@ -118,8 +117,8 @@ def test_feast_apply_with_nothing_set_uses_local_files(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FEAST_", "AWS_"))}
 
     applied = subprocess.run(
-        [feast_binary(), "-c", str(repo), "apply"],
-        env=env,
+        feast_command("-c", str(repo), "apply"),
+        env={**env, **python_path()},
         cwd=tmp_path,
         capture_output=True,
         text=True,
@@ -145,9 +144,10 @@ def test_a_pipeline_run_lands_every_window_online_offline_and_in_the_training_se
     features = features_service(tmp_path, feast)
     try:
         job = subprocess.run(
-            [sys.executable, "-m", "services.pipeline"],
+            python_command("services.pipeline"),
             env={
                 **os.environ,
+                **python_path(),
                 "INGESTION_URL": ingestion.url,
                 "FEATURES_URL": features.url,
                 "MODEL_URL": model.url,
@@ -175,7 +175,7 @@ def test_a_pipeline_run_lands_every_window_online_offline_and_in_the_training_se
 
         out = tmp_path / "training.parquet"
         built = subprocess.run(
-            [sys.executable, "-m", "tools.dataset", "--out", str(out)],
+            python_command("tools.dataset", "--out", str(out)),
             env={**os.environ, **feast.environment},
             cwd=REPO_ROOT,
             capture_output=True,

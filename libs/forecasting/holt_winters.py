@@ -1,33 +1,50 @@
-"""River's Holt-Winters as a dict-in, float-out regressor that is never cold-failing."""
+"""Holt-Winters exponential smoothing, multiplicative or additive, with a damped trend."""
 
-import math
+from collections import deque
+from itertools import pairwise
 
-from libs.forecasting._util import _LOG_FLOOR, _finite_or, _safe_log
+from libs.forecasting.base import SeriesForecaster
 
 
-class HoltWintersForecaster:
-    """``river.time_series.HoltWinters`` wrapped as a dict-in / float-out regressor.
+class HoltWinters(SeriesForecaster):
+    """Holt-Winters on the target, valid for any real series.
 
-    ``learn_one`` feeds y to ``HoltWinters.learn_one`` and ``predict_one`` returns
-    ``forecast(horizon=1)[0]``.
+    The recurrences and the initialisation (level: mean of the first ``max(2, season)`` values,
+    trend: their mean difference, seasonal factors: each value against that level) are River's
+    ``time_series.HoltWinters``, so a multiplicative model on positive data forecasts exactly as
+    River's does. Two differences make it safe on other data:
+
+    - additive seasonal terms start as differences ``y_i - level`` (River 0.26 starts them as
+      ratios ``y_i / level``, which is wrong for the additive model and divides by zero on a
+      zero-mean start);
+    - a multiplicative model that meets a value <= 0 (or a level + trend <= 0) becomes additive
+      and re-learns the last ``3 * season`` values, rather than dividing by a near-zero factor.
 
     Parameters
     ----------
-    alpha, beta, gamma, seasonality, multiplicative
-        Passed to ``river.time_series.HoltWinters``.  ``beta`` must be > 0 when a
-        seasonality is used (River turns ``beta=0`` into "no trend" and then crashes
-        in the seasonal update).
-    log_target
-        Model log(y) with an additive Holt-Winters and return exp(forecast).
-        River 0.26.1 initialises *additive* seasonal factors as ratios y_i/level
-        (a bug); with ``log_target=True`` they are converted to additive
-        deviations right after initialisation (MAE 15.5 -> 8.48 on AirlinePassengers).
+    alpha, beta, gamma
+        Smoothing of the level, trend and seasonal terms; ``beta=0.0`` means no trend, ``gamma``
+        is unused when ``season == 1``.
+    season
+        Season length (1: no seasonal terms, Holt's linear method or, with ``beta=0``, simple
+        exponential smoothing).
+    multiplicative
+        Multiplicative seasonality while the series stays positive.
+    phi
+        Trend damping in (0, 1]; 1 is an undamped trend.
 
-    Cold start: River's HoltWinters initialises itself from the first
-    ``max(2, seasonality)`` values and ``forecast`` raises IndexError before that.
-    While cold the wrapper returns the last seen value (``x["in_1"]``/0.0 if none).
-    Multiplicative mode needs positive targets: y is floored at 1e-9, and if River
-    still raises an ArithmeticError the wrapped model is reset (cold again).
+    Examples
+    --------
+    >>> model = HoltWinters(alpha=0.5, beta=0.1, season=1)
+    >>> for y in (10.0, 12.0, 14.0):
+    ...     model.learn_one(y)
+    >>> [round(f, 3) for f in model.forecast(horizon=2)]
+    [15.55, 17.6]
+    >>> seasonal = HoltWinters(season=2)
+    >>> for y in (1.0, 3.0, 1.0, 3.0, 0.0, 2.0):
+    ...     seasonal.learn_one(y)
+    >>> seasonal.multiplicative, seasonal.additive
+    (True, True)
     """
 
     def __init__(
@@ -35,73 +52,90 @@ class HoltWintersForecaster:
         alpha: float = 0.3,
         beta: float = 0.05,
         gamma: float = 0.6,
-        seasonality: int = 12,
+        season: int = 12,
         multiplicative: bool = True,
-        log_target: bool = False,
+        phi: float = 1.0,
     ):
-        if log_target and multiplicative:
-            raise ValueError("log_target=True implies an additive model on log(y)")
+        if season < 1:
+            raise ValueError("season must be at least 1")
+        if not 0.0 < phi <= 1.0:
+            raise ValueError("phi must be in (0, 1]")
         self.alpha = alpha
         self.beta = beta
         self.gamma = gamma
-        self.seasonality = seasonality
+        self.season = season
         self.multiplicative = multiplicative
-        self.log_target = log_target
-        from river import time_series  # imports SciPy: only when the model is built
+        self.phi = phi
+        super().__init__()
+        self.additive = not multiplicative or season == 1
+        self.kept: deque[float] = deque(maxlen=3 * max(season, 2))
+        self._restart()
 
-        self._hw = time_series.HoltWinters(
-            alpha=alpha,
-            beta=beta,
-            gamma=gamma,
-            seasonality=seasonality,
-            multiplicative=multiplicative,
-        )
-        self._n = 0
-        self._last: float | None = None
+    def _restart(self) -> None:
+        self.first: list[float] = []
+        self.level = self.trend = 0.0
+        self.seasonal: deque[float] = deque(maxlen=self.season + 1)
 
-    def _reset(self) -> None:
-        """Start River's model afresh (it becomes cold again)."""
-        self._hw = self._hw.clone()
-        self._n = 0
+    @property
+    def warmup(self) -> int:
+        return max(2, self.season)
 
     @property
     def cold(self) -> bool:
-        return self._n < max(2, self.seasonality)
+        return not self.seasonal
 
-    def learn_one(self, x: dict | None, y: float) -> None:
-        y = float(y)
-        was_cold = self.cold
-        if self.log_target:
-            target = _safe_log(y)
-        elif self.multiplicative:
-            target = max(y, _LOG_FLOOR)  # River divides by y-derived seasonal factors
-        else:
-            target = y
-        self._last = y
-        try:
-            self._hw.learn_one(target)
-        except ArithmeticError:  # e.g. ZeroDivisionError in River's multiplicative updates
-            self._reset()
+    def _update(self, y: float) -> None:
+        self.kept.append(y)
+        if not self.additive and (y <= 0.0 or (self.level + self.trend <= 0.0 and not self.cold)):
+            self._become_additive()
             return
-        self._n += 1
-        if was_cold and not self.cold and self.log_target and self._hw.season is not None:
-            # River initialises additive seasonal terms as y_i / level; make them y_i - level.
-            level = self._hw.level[-1]
-            season = self._hw.season
-            for i in range(len(season)):
-                season[i] = season[i] * level - level
+        self._learn(y)
 
-    def predict_one(self, x: dict | None = None) -> float:
-        if self._last is not None:
-            fallback = self._last
-        else:
-            fallback = float((x or {}).get("in_1", 0.0) or 0.0)
+    def _become_additive(self) -> None:
+        self.additive = True
+        self._restart()
+        for y in self.kept:
+            self._learn(y)
+
+    def _learn(self, y: float) -> None:
         if self.cold:
-            return fallback
-        f = self._hw.forecast(horizon=1)[0]
-        if self.log_target:
-            try:
-                f = math.exp(f)
-            except OverflowError:
-                return fallback
-        return _finite_or(f, fallback)
+            self._initialise(y)
+            return
+        m, level, trend = self.season, self.level, self.trend
+        damped = self.phi * trend
+        s = self.seasonal[-m] if m > 1 else (0.0 if self.additive else 1.0)
+        target = y - s if self.additive else y / s
+        self.level = self.alpha * target + (1 - self.alpha) * (level + damped)
+        self.trend = self.beta * (self.level - level) + (1 - self.beta) * damped
+        if m > 1:
+            base = level + trend
+            new = y - base if self.additive else y / base
+            self.seasonal.append(self.gamma * new + (1 - self.gamma) * s)
+
+    def _initialise(self, y: float) -> None:
+        self.first.append(y)
+        if len(self.first) < self.warmup:
+            return
+        first = self.first
+        self.level = sum(first) / len(first)
+        self.trend = sum(b - a for a, b in pairwise(first)) / (len(first) - 1)
+        if self.beta == 0.0:
+            self.trend = 0.0
+        if self.season > 1:
+            lv = self.level
+            self.seasonal.extend(v - lv if self.additive else v / lv for v in first)
+        else:
+            self.seasonal.append(0.0)  # marks the model warm
+
+    def _predict(self, horizon: int) -> list[float]:
+        m, out, step, damping = self.season, [], 0.0, 1.0
+        for h in range(horizon):
+            damping *= self.phi
+            step += damping
+            base = self.level + step * self.trend
+            if m == 1:
+                out.append(base)
+                continue
+            s = self.seasonal[-m + h % m]
+            out.append(base + s if self.additive else base * s)
+        return out

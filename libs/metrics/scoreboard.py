@@ -96,6 +96,12 @@ class Scoreboard:
             ok = watch is not None and watch.detector == detector
             self.drift[name] = watch if ok else DriftWatch(detector)
 
+    def use_season(self, season: int, values: Sequence[float]) -> None:
+        """Predict the seasonal-naive baseline ``season`` steps back from now on; ``values``
+        are the series' values so far, oldest first."""
+        self.season = season
+        self.history = deque(values[-season:], maxlen=season)
+
     def add_model(self, name: str) -> None:
         self.scores.setdefault(name, RegressionScore(self.windows))
         if self.detector is not None:

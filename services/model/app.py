@@ -7,9 +7,11 @@ from prometheus_client import CollectorRegistry
 
 from libs.metrics import ModelMetricsCollector
 from libs.serving import StartupError, build_app, open_state
+from libs.serving.responses import observation_conflict
 from services.model.durability import DurableLearner
 from services.model.learner import Learner
 from services.model.routes import router
+from services.model.seasons import SeasonConflict
 from services.model.settings import ModelSettings
 
 
@@ -41,7 +43,7 @@ def open_durable(settings: ModelSettings) -> DurableLearner:
     learner = Learner(
         settings.models,
         champion=settings.champion,
-        season=settings.season,
+        season=settings.series_season,
         warmup=settings.metrics_warmup,
         window=settings.leaderboard_window,
         idempotency_window=settings.idempotency_window,
@@ -82,6 +84,7 @@ def create_app(
     app.state.settings = settings
     ModelMetricsCollector(lambda: _boards(app), lambda: _errors(app)).register(registry)
     app.include_router(router)
+    app.add_exception_handler(SeasonConflict, observation_conflict)
     return app
 
 

@@ -12,7 +12,10 @@ import logging
 from collections import deque
 from collections.abc import Sequence
 
-from services.model.forecasters import LAST
+from services.model import champion as champions
+from services.model.adapters import LAST
+from services.model.champion import SERVED
+from services.model.seasons import SeriesSeason
 from services.model.series import (
     SeriesState,
     adopt_legacy_answers,
@@ -61,7 +64,7 @@ class Learner:
         self,
         models: Sequence[str],
         champion: str = BEST,
-        season: int = 12,
+        season: int | None = 12,
         warmup: int = 12,
         window: int = 20,
         idempotency_window: int = 100_000,
@@ -86,24 +89,30 @@ class Learner:
         state = self.series.get(series_id)
         if state is None:  # every fresh model is cold: answer the fallback without building any
             y = features.get(LAST, 0.0)
-            return predicted(series_id, self._champion(None), dict.fromkeys(self.models, y), True)
+            by_model = dict.fromkeys(self.models, y)
+            return predicted(series_id, self.champion_of(None), by_model, True, (), y)
         return self._answer(state, series_id, features)
 
     def predict_many(self, series_id: str, features: dict, steps: int) -> dict:
         state = self.series.get(series_id)
-        champion = self._champion(state)
+        champion = self.champion_of(state)
         if state is None:  # every fresh model is cold: the fallback, without building any
             y = features.get(LAST, 0.0)
             by_model = {name: [y] * steps for name in self.models}
-            return forecasted(series_id, champion, by_model, True, [])
+            return forecasted(series_id, champion, by_model, True, [], [y] * steps)
         by_model, cold, failed = {}, False, []
         for name, model in state.models.items():
             forecasts = self._call(failed, series_id, name, model.forecast, features, steps)
-            forecasts = forecasts or [None] * steps
-            by_model[name] = [fallback(state, features) if y is None else y for y in forecasts]
+            if forecasts is None:
+                forecasts = [fallback(state, features)] * steps
+            by_model[name] = forecasts
             if name == champion:
-                cold = None in forecasts or getattr(model, "cold", False)
-        return forecasted(series_id, champion, by_model, cold, failed)
+                cold = name in failed or model.cold
+        state.guard.screen_paths(by_model, fallback(state, features), failed)
+        if champion == champions.BASELINE:
+            baseline = [fallback(state, features)] * steps
+            return forecasted(series_id, champion, by_model, True, failed, baseline)
+        return forecasted(series_id, champion, by_model, cold or champion in failed, failed)
 
     def check(self, record: dict) -> bool:
         """Raise :class:`~libs.lag_features.ObservationConflict` if a learning item reuses
@@ -114,6 +123,7 @@ class Learner:
         items = record["items"] if record["op"] == "batch" else (record,)
         predict, retries, pending = record.get("predict", True), 0, {}
         for index, item in enumerate(items):
+            self._check_season(item, index)
             oid = item.get("observation_id")
             if oid is None:
                 continue
@@ -154,8 +164,9 @@ class Learner:
         if oid is not None and state is not None and oid in state.answers:
             return self._duplicate(state, series_id, oid, predict)
         if state is None:
+            season = SeriesSeason(record.get("season"), self.season)
             state = self.series[series_id] = SeriesState(
-                self.models, self.season, self.warmup, self.detector
+                self.models, season, self.warmup, self.detector
             )
         x, y = record["features"], record["target"]
         answer, failed = None, []
@@ -163,15 +174,16 @@ class Learner:
             answer = self._answer(state, series_id, x)
             failed = answer["failed"]
             answer["observation_id"], answer["duplicate"] = oid, False
-            state.board.update(answer["predictions"], y)
+            state.board.update({**answer["predictions"], SERVED: answer["prediction"]}, y)
             if self.champion == BEST:
-                state.best = state.board.best(self.models, self.window)
+                state.best = state.selector.update(answer["predictions"], y)
         else:
             state.board.observe(y)
         if state.board.drifted:
             self._warn_drift(state, series_id)
         for name, model in state.models.items():
             self._call(failed, series_id, name, model.learn_one, x, y)
+        state.observe(y)
         state.last_target = y
         state.learned += 1
         self.count += 1
@@ -214,22 +226,31 @@ class Learner:
 
     # Internals --------------------------------------------------------------------------------
 
-    def _champion(self, state: SeriesState | None) -> str:
+    def champion_of(self, state: SeriesState | None) -> str:
+        """The configured (or only) model, else the series' best, else the naive baseline."""
         if self.champion != BEST:
             return self.champion
-        return self.models[0] if state is None else state.best
+        if len(self.models) == 1:  # it answers the latest lag while cold: the baseline's value
+            return self.models[0]
+        best = None if state is None else state.best
+        return champions.BASELINE if best is None else best
+
+    def _check_season(self, item: dict, index: int) -> None:
+        series_id = item.get("series_id", "default")
+        state = self.series.get(series_id)
+        if state is not None:
+            state.season.check(series_id, item.get("season"), index)
 
     def _answer(self, state: SeriesState, series_id: str, x: dict) -> dict:
-        predictions, cold, failed = {}, False, []
-        champion = self._champion(state)
+        predictions, failed = {}, []
+        champion = self.champion_of(state)
         for name, model in state.models.items():
             y = self._call(failed, series_id, name, model.predict_one, x)
-            if y is None:
-                y = fallback(state, x)
-                cold = cold or name == champion
-            elif name == champion and getattr(model, "cold", False):
-                cold = True
-            predictions[name] = y
+            predictions[name] = fallback(state, x) if y is None else y
+        state.guard.screen(predictions, fallback(state, x), failed)
+        if champion == champions.BASELINE:
+            return predicted(series_id, champion, predictions, True, failed, fallback(state, x))
+        cold = champion in failed or state.models[champion].cold
         return predicted(series_id, champion, predictions, cold, failed)
 
     def _call(self, failed: list, series_id: str, name: str, method, *args):
@@ -274,4 +295,4 @@ class Learner:
         if tuple(saved["models"]) != self.models:
             log.warning("model line-up changed: %s -> %s", saved["models"], self.models)
             for state in self.series.values():
-                state.adopt_line_up(self.models, self.season, self.window)
+                state.adopt_line_up(self.models)

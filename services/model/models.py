@@ -1,15 +1,15 @@
 """Every model the service can serve, by the name ``MODEL_NAME``/``MODEL_NAMES`` accept.
 
 Adding a model is one :class:`ModelSpec` in :data:`CATALOG`: a name, a line of description and a
-``build(season)`` that returns a fresh model with fixed seeds (same stream, same predictions).
+``build(season)`` that returns a fresh model with fixed seeds (same stream, same predictions),
+wrapped by :mod:`services.model.adapters`. The estimators live in ``libs.forecasting`` and River.
 """
 
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from libs.forecasting import HoltWintersForecaster, LogAirlineForecaster, best_forecaster
-from services.model.forecasters import Forecaster, Recursive, Regressor, SeasonalNaive
+from services.model.adapters import LagRegressor, SeriesRegressor
 
 SEED = 42
 
@@ -19,6 +19,8 @@ class ModelSpec:
     name: str
     description: str
     build: Callable[[int], object]
+    seasonal: bool = False
+    """Built for a season length: rebuilt (from the series' values) once a season is detected."""
 
 
 def river(module: str):
@@ -27,11 +29,20 @@ def river(module: str):
     return importlib.import_module(f"river.{module}")
 
 
+def forecasting():
+    """``libs.forecasting``, imported when a model is built (its estimators are River's)."""
+    return importlib.import_module("libs.forecasting")
+
+
 def _scaled(model):
     return river("preprocessing").StandardScaler() | model
 
 
-def _snarimax(season: int) -> Forecaster:
+def _lags(build: Callable[[], object]) -> Callable[[int], LagRegressor]:
+    return lambda season: LagRegressor(build())
+
+
+def _snarimax(season: int) -> SeriesRegressor:
     model = river("time_series").SNARIMAX(
         p=2,
         d=0,
@@ -40,35 +51,39 @@ def _snarimax(season: int) -> Forecaster:
         sd=1,
         regressor=_scaled(river("linear_model").LinearRegression(intercept_lr=0.1)),
     )
-    return Forecaster(model, warmup=season + 2)
+    return SeriesRegressor(model, warmup=season + 2)
+
+
+def _series(build: Callable[[int], object]) -> Callable[[int], SeriesRegressor]:
+    return lambda season: SeriesRegressor(build(season))
 
 
 SPECS = (
     ModelSpec(
         "linear_regression",
         "StandardScaler | LinearRegression on the lag features",
-        lambda season: Regressor(_scaled(river("linear_model").LinearRegression())),
+        _lags(lambda: _scaled(river("linear_model").LinearRegression())),
     ),
     ModelSpec(
         "ridge_regression",
         "StandardScaler | LinearRegression with an L2 penalty of 0.1",
-        lambda season: Regressor(_scaled(river("linear_model").LinearRegression(l2=0.1))),
+        _lags(lambda: _scaled(river("linear_model").LinearRegression(l2=0.1))),
     ),
     ModelSpec(
         "lasso_regression",
         "StandardScaler | LinearRegression with an L1 penalty of 0.1",
-        lambda season: Regressor(_scaled(river("linear_model").LinearRegression(l1=0.1))),
+        _lags(lambda: _scaled(river("linear_model").LinearRegression(l1=0.1))),
     ),
     ModelSpec(
         "decision_tree",
         "StandardScaler | HoeffdingTreeRegressor (grace period 50, adaptive leaves)",
-        lambda season: Regressor(_scaled(river("tree").HoeffdingTreeRegressor(grace_period=50))),
+        _lags(lambda: _scaled(river("tree").HoeffdingTreeRegressor(grace_period=50))),
     ),
     ModelSpec(
         "bagging_regressor",
         "StandardScaler | BaggingRegressor of 10 LinearRegressions (seed 42)",
-        lambda season: Regressor(
-            _scaled(
+        _lags(
+            lambda: _scaled(
                 river("ensemble").BaggingRegressor(
                     river("linear_model").LinearRegression(), n_models=10, seed=SEED
                 )
@@ -78,40 +93,66 @@ SPECS = (
     ModelSpec(
         "knn_regressor",
         "KNNRegressor, 5 neighbours over the last 50 observations",
-        lambda season: Regressor(river("neighbors").KNNRegressor(n_neighbors=5)),
+        _lags(lambda: river("neighbors").KNNRegressor(n_neighbors=5)),
     ),
     ModelSpec(
         "amf_regressor",
         "AMFRegressor, 10 Aggregated Mondrian trees (seed 42)",
-        lambda season: Regressor(river("forest").AMFRegressor(n_estimators=10, seed=SEED)),
+        _lags(lambda: river("forest").AMFRegressor(n_estimators=10, seed=SEED)),
+    ),
+    ModelSpec(
+        "ets",
+        "exponential smoothing chosen online: the mean of the 3 of 33 simple, damped and "
+        "Holt-Winters variants with the lowest discounted error",
+        _series(lambda season: forecasting().ExponentialSmoothing(season=season)),
+        seasonal=True,
+    ),
+    ModelSpec(
+        "theta",
+        "the Theta method (smoothing with half the linear trend as drift), alpha chosen online",
+        _series(lambda season: forecasting().Theta()),
+    ),
+    ModelSpec(
+        "arima",
+        "ARIMA(2,1,0)(1,0,0)[season]: the changes regressed on their lags by recursive least "
+        "squares (forgetting .995)",
+        _series(lambda season: forecasting().DifferencedAR(p=2, season=season)),
+        seasonal=True,
     ),
     ModelSpec(
         "holt_winters",
-        "multiplicative Holt-Winters (alpha .3, beta .05, gamma .6) on the target",
-        lambda season: Recursive(HoltWintersForecaster(seasonality=season)),
+        "Holt-Winters (alpha .3, beta .05, gamma .6), multiplicative while the series is positive",
+        _series(lambda season: forecasting().HoltWinters(season=season)),
+        seasonal=True,
     ),
     ModelSpec(
         "log_airline",
-        "Box-Jenkins airline model ARIMA(0,1,1)(0,1,1)[season] on log(target), online",
-        lambda season: Recursive(
-            LogAirlineForecaster(theta=0.4, seasonal_theta=0.6, period=season)
-        ),
+        "Box-Jenkins airline model ARIMA(0,1,1)(0,1,1)[season] on log(target) while positive",
+        _series(lambda season: forecasting().AirlineForecaster(season=season)),
+        seasonal=True,
     ),
     ModelSpec(
         "hw_airline_mean",
         "mean of holt_winters and log_airline",
-        lambda season: Recursive(best_forecaster(period=season)),
+        _series(lambda season: forecasting().best_forecaster(season)),
+        seasonal=True,
     ),
     ModelSpec(
         "snarimax",
         "SNARIMAX(2,0,0)(0,1,0)[season] with a scaled linear regression on the target",
         _snarimax,
+        seasonal=True,
     ),
-    ModelSpec("naive", "the last value of the series", lambda season: SeasonalNaive(1)),
+    ModelSpec(
+        "naive",
+        "the last value of the series",
+        _series(lambda season: forecasting().SeasonalNaive(1)),
+    ),
     ModelSpec(
         "seasonal_naive",
         "the value one season back",
-        lambda season: SeasonalNaive(season),
+        _series(lambda season: forecasting().SeasonalNaive(season)),
+        seasonal=True,
     ),
 )
 
@@ -120,7 +161,8 @@ CATALOG: dict[str, ModelSpec] = {spec.name: spec for spec in SPECS}
 
 
 def build_model(name: str, season: int = 12):
-    """A fresh model by name: ``learn_one(x, y)`` and ``predict_one(x)`` (``None`` while cold).
+    """A fresh model by name: ``learn_one(x, y)``, ``predict_one(x)`` (a finite float from the
+    first call) and ``cold``.
 
     Examples
     --------

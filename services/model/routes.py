@@ -6,7 +6,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 
 from libs.serving import JSON, SeriesId, errors, json_body, parse_body
-from services.model import schemas
+from services.model import champion, schemas
+from services.model.champion import SERVED
 from services.model.durability import DurableLearner
 from services.model.learner import Learner
 from services.model.models import CATALOG
@@ -35,6 +36,7 @@ def _learn_record(body: schemas.LearnRequest, predict: bool = True) -> dict:
         "features": body.features,
         "target": body.target,
         "observation_id": body.observation_id,
+        "season": body.season,
         "predict": predict,
     }
 
@@ -97,7 +99,7 @@ async def leaderboard(
     """Models and baselines of one series ranked by MAE over ``window``."""
     state = durable.learner.series.get(series_id)
     size = None if window == "cumulative" else int(window)
-    rows = [] if state is None else state.board.leaderboard(size)
+    rows = [] if state is None else champion.leaderboard(state.board, state.guard, size)
     return JSON({"series_id": series_id, "window": window, "rows": rows})
 
 
@@ -143,18 +145,19 @@ async def info(request: Request, durable: Durable) -> JSON:
 
 
 def metrics_report(learner: Learner) -> dict:
-    """The ``/model_metrics`` body; top-level figures are the default series' champion's."""
+    """The ``/model_metrics`` body; top-level figures are those of what the default series was
+    served (its champion's answers, whichever model gave them)."""
     series = {}
     for series_id, state in learner.series.items():
-        champion = state.best if learner.champion == "best" else learner.champion
         series[series_id] = {
             "count": state.learned,
-            "champion": champion,
+            "champion": learner.champion_of(state),
+            **state.season.report(),
             **state.board.report(learner.window),
-            "leaderboard": state.board.leaderboard(learner.window),
+            "leaderboard": champion.leaderboard(state.board, state.guard, learner.window),
         }
     default = series.get("default")
-    top = default["models"][default["champion"]] if default else {}
+    top = default["models"].get(SERVED, {}) if default else {}
     return {
         "count": learner.count,
         "models": list(learner.models),

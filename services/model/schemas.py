@@ -1,6 +1,6 @@
 """Request and response bodies of the model service."""
 
-from typing import Annotated, NotRequired
+from typing import Annotated, Literal, NotRequired
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, with_config
 from typing_extensions import TypedDict
@@ -18,8 +18,20 @@ Features = Annotated[
 ]
 
 
+MAX_SEASON = 366
+Season = Annotated[
+    int,
+    Field(
+        ge=1,
+        le=MAX_SEASON,
+        description="the series' season length (12 for monthly data, 1 for none), on its first "
+        "request; otherwise the service's SEASON, or detected from the first 24 values",
+    ),
+]
+
+
 class _Body(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="forbid")
 
 
 class PredictRequest(_Body):
@@ -32,6 +44,7 @@ class LearnRequest(_Body):
     target: FiniteFloat
     series_id: SeriesId = "default"
     observation_id: ObservationId | None = None
+    season: Season | None = None
 
 
 class PredictManyRequest(PredictRequest):
@@ -46,7 +59,7 @@ class PredictManyRequest(PredictRequest):
         return features
 
 
-@with_config(ConfigDict(extra="ignore"))
+@with_config(ConfigDict(extra="forbid"))
 class LearnItem(TypedDict):
     """One ``/predict_learn`` body inside a batch. Validated into a plain dict, which is the
     journal record as is: a model instance per item, rebuilt into a dict, cost 3 us of a
@@ -56,6 +69,7 @@ class LearnItem(TypedDict):
     target: FiniteFloat
     series_id: NotRequired[SeriesId]
     observation_id: NotRequired[ObservationId | None]
+    season: NotRequired[Season | None]
 
 
 class BatchRequest(_Body):
@@ -132,7 +146,7 @@ class Info(BaseModel):
     models: list[str]
     model_descriptions: dict[str, str]
     champion: str
-    season: int
+    season: int | None = Field(description="season of series that name none; null: detected")
     metrics_warmup: int
     leaderboard_window: int
     drift_detector: str
@@ -156,6 +170,7 @@ class LeaderboardRow(BaseModel):
     rmse: float | None
     window_mae: float | None
     rank: int
+    rejected: int = Field(description="forecasts the plausibility guard replaced by the last value")
     drift: Drift | None = None
 
 
@@ -184,10 +199,17 @@ class ScoreReport(Summary):
 
 class SeriesMetrics(BaseModel):
     count: int = Field(description="observations learned")
-    champion: str
+    champion: str = Field(description="the served model, or baseline_naive until models are scored")
+    season: int | None = Field(description="the series' season length; null while detecting")
+    source: Literal["request", "setting", "detected", "detecting"] = Field(
+        description="where the season comes from: the series' first request, the service's "
+        "SEASON, detection from its first 24 values, or detection still under way"
+    )
     seen: int
     warmup: int
-    models: dict[str, ScoreReport]
+    models: dict[str, ScoreReport] = Field(
+        description="by model, and `champion`: what the series was served, whichever model"
+    )
     baselines: dict[str, ScoreReport]
     leaderboard: list[LeaderboardRow]
 
@@ -195,7 +217,7 @@ class SeriesMetrics(BaseModel):
 class MetricsReport(BaseModel):
     count: int = Field(description="observations learned, every series")
     models: list[str]
-    mae: float | None = Field(description="the default series' champion's, cumulative")
+    mae: float | None = Field(description="what the default series was served, cumulative")
     mse: float | None
     rmse: float | None
     series: dict[str, SeriesMetrics]

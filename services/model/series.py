@@ -14,8 +14,10 @@ import orjson
 
 from libs.lag_features import ObservationConflict
 from libs.metrics import Scoreboard
-from services.model.forecasters import LAST
-from services.model.models import build_model
+from services.model.adapters import LAST
+from services.model.champion import SERVED, ChampionSelector, Guard
+from services.model.models import CATALOG, build_model
+from services.model.seasons import SeriesSeason
 
 FINGERPRINT_BYTES = 8
 UNKNOWN = bytes(FINGERPRINT_BYTES)
@@ -24,24 +26,49 @@ payload matches it."""
 
 
 class SeriesState:
-    """The models, scores and remembered answers of one series."""
+    """The models, scores, guard, season and remembered answers of one series."""
 
-    def __init__(self, names: Sequence[str], season: int, warmup: int, detector: str | None = None):
-        self.models = {name: build_model(name, season) for name in names}
-        self.board = Scoreboard(names, season=season, warmup=warmup, detector=detector)
+    def __init__(
+        self, names: Sequence[str], season: SeriesSeason, warmup: int, detector: str | None = None
+    ):
+        self.season = season
+        length = season.length
+        self.models = {name: build_model(name, length) for name in names}
+        self.board = Scoreboard((*names, SERVED), season=length, warmup=warmup, detector=detector)
+        self.guard = Guard(length)
         self.answers: OrderedDict[int, bytes] = OrderedDict()
         self.last_target: float | None = None
         self.learned = 0
-        self.best = names[0]
+        self.selector = ChampionSelector(names, warmup)
+        self.best: str | None = None
 
-    def adopt_line_up(self, names: Sequence[str], season: int, window: int) -> None:
+    def observe(self, y: float) -> None:
+        """After every model learned ``y``: the guard's range, and the season once detected
+        (seasonal models are then rebuilt for it and re-learn the series' values)."""
+        self.guard.learn_one(y)
+        values = self.season.settle(y)
+        if values is None or self.season.value == 1:
+            return
+        season = self.season.value
+        for name in self.models:
+            if CATALOG[name].seasonal:
+                model = self.models[name] = build_model(name, season)
+                for value in values:
+                    model.learn_one({}, value)
+        self.board.use_season(season, values)
+        self.guard.use_season(season)
+
+    def adopt_line_up(self, names: Sequence[str]) -> None:
         """Serve ``names``: keep the models still listed, start new ones fresh."""
-        self.models = {name: self.models.get(name) or build_model(name, season) for name in names}
-        for name in set(self.board.scores) - set(names):
+        self.models = {
+            name: self.models.get(name) or build_model(name, self.season.length) for name in names
+        }
+        for name in set(self.board.scores) - {*names, SERVED}:
             self.board.remove_model(name)
         for name in names:
             self.board.add_model(name)
-        self.best = self.board.best(names, window)
+        self.selector.use(names)
+        self.best = self.selector.best()
 
 
 def fallback(state: SeriesState, x: dict) -> float:
@@ -100,10 +127,13 @@ def adopt_legacy_answers(series: dict[str, SeriesState]) -> None:
             state.answers[oid] = UNKNOWN + (old or b"")
 
 
-def predicted(series_id: str, champion: str, predictions: dict, cold: bool, failed=()) -> dict:
-    """The answer of a prediction (``/predict``; ``/predict_learn`` adds the id)."""
+def predicted(
+    series_id: str, champion: str, predictions: dict, cold: bool, failed=(), served=None
+) -> dict:
+    """The answer of a prediction (``/predict``; ``/predict_learn`` adds the id); ``served``
+    when the champion is the baseline rather than a model."""
     return {
-        "prediction": predictions[champion],
+        "prediction": predictions[champion] if served is None else served,
         "model": champion,
         "predictions": predictions,
         "cold": cold,
@@ -112,10 +142,12 @@ def predicted(series_id: str, champion: str, predictions: dict, cold: bool, fail
     }
 
 
-def forecasted(series_id: str, champion: str, by_model: dict, cold: bool, failed: list) -> dict:
-    """The answer of ``/predict_many``."""
+def forecasted(
+    series_id: str, champion: str, by_model: dict, cold: bool, failed: list, served=None
+) -> dict:
+    """The answer of ``/predict_many``; ``served`` when the champion is the baseline."""
     return {
-        "predictions": by_model[champion],
+        "predictions": by_model[champion] if served is None else served,
         "model": champion,
         "by_model": by_model,
         "cold": cold,

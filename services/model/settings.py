@@ -32,7 +32,11 @@ class ModelSettings(ServiceSettings):
     model_name: str = "linear_regression"
     model_names: str | None = None
     champion: str = Field(BEST, description="a served model's name, or 'best': lowest rolling MAE")
-    season: int = Field(12, ge=1, le=366)
+    season: int | Literal["auto"] = Field(
+        12,
+        description="season length of series whose first request names none; 'auto': detect "
+        "it from each series' first 24 values",
+    )
     metrics_warmup: int = Field(12, ge=0, description="observations per series not scored")
     leaderboard_window: int = Field(20, description="rolling window that ranks models")
     drift_detector: Literal["adwin", "page_hinkley", "none"] = Field(
@@ -63,6 +67,18 @@ class ModelSettings(ServiceSettings):
         if len(set(names)) != len(names):
             raise ValueError("a model is listed twice")
         return ",".join(names)
+
+    @field_validator("season")
+    @classmethod
+    def _season_range(cls, value: int | str) -> int | str:
+        if value != "auto" and not 1 <= value <= 366:
+            raise ValueError("must be 'auto' or an integer from 1 to 366")
+        return value
+
+    @property
+    def series_season(self) -> int | None:
+        """The season of series that name none; ``None``: detect it."""
+        return None if self.season == "auto" else self.season
 
     @field_validator("leaderboard_window")
     @classmethod

@@ -1,77 +1,174 @@
+import copy
 import math
+import random
 
 import pytest
-from river import datasets, metrics
+from river import checks, datasets
 
 from libs.forecasting import (
-    HoltWintersForecaster,
-    LogAirlineForecaster,
-    MeanEnsembleForecaster,
+    AirlineForecaster,
+    DifferencedAR,
+    ExponentialSmoothing,
+    HoltWinters,
+    MeanForecaster,
+    SeasonalNaive,
+    Theta,
     best_forecaster,
+    detect_season,
 )
 
-
-def lags(history: list[float], n: int = 12) -> dict[str, float]:
-    return {f"in_{k}": history[-k] if k <= len(history) else 0.0 for k in range(1, n + 1)}
-
-
-def prequential(model, stream) -> tuple[float, list[float]]:
-    mae, history, predictions = metrics.MAE(), [], []
-    for t, y in enumerate(stream, start=1):
-        x = lags(history)
-        prediction = model.predict_one(x)
-        predictions.append(prediction)
-        if t >= 13:
-            mae.update(y, prediction)
-        model.learn_one(x, y)
-        history.append(y)
-    return mae.get(), predictions
-
-
 AIRLINE = [y for _, y in datasets.AirlinePassengers()]
+ESTIMATORS = [
+    SeasonalNaive(),
+    SeasonalNaive(season=4),
+    AirlineForecaster(season=4),
+    HoltWinters(season=4),
+    HoltWinters(season=1, beta=0.0),
+    ExponentialSmoothing(season=4),
+    Theta(),
+    DifferencedAR(season=4),
+    MeanForecaster([AirlineForecaster(season=2), HoltWinters(season=2)]),
+]
+
+
+@pytest.mark.parametrize(
+    ("estimator", "check"),
+    [
+        pytest.param(estimator, check, id=f"{estimator.__class__.__name__}:{check.__name__}")
+        for estimator in ESTIMATORS
+        for check in checks.yield_checks(estimator)
+        if check.__name__ not in estimator._unit_test_skips()
+    ],
+)
+def test_river_estimator_checks(estimator, check):
+    """River's own checks, run the way River's test suite runs them."""
+    check(copy.deepcopy(estimator))
+
+
+def prequential_mae(model, values, start=12):
+    errors = []
+    for t, y in enumerate(values):
+        forecast = model.forecast(horizon=1)[0]
+        assert math.isfinite(forecast)
+        if t >= start:
+            errors.append(abs(y - forecast))
+        model.learn_one(y)
+    return sum(errors) / len(errors)
+
+
+def naive_mae(values, start=12):
+    return sum(abs(values[t] - values[t - 1]) for t in range(start, len(values))) / (
+        len(values) - start
+    )
 
 
 @pytest.mark.parametrize(
     ("factory", "bound"),
     [
-        (LogAirlineForecaster, 8.2),
-        (HoltWintersForecaster, 8.5),
-        (lambda: HoltWintersForecaster(multiplicative=False, log_target=True), 8.5),
-        (best_forecaster, 7.8),
+        (lambda: AirlineForecaster(season=12), 8.2),
+        (lambda: HoltWinters(season=12), 8.5),
+        (lambda: best_forecaster(season=12), 7.8),
     ],
 )
-def test_recipe_beats_reference_holt_winters_on_airline_series(factory, bound):
-    mae, _ = prequential(factory(), AIRLINE)
-    assert mae <= bound
+def test_airline_recipes_keep_their_figures(factory, bound):
+    assert prequential_mae(factory(), AIRLINE) <= bound
 
 
-def test_same_stream_gives_identical_predictions_every_run():
-    assert prequential(best_forecaster(), AIRLINE)[1] == prequential(best_forecaster(), AIRLINE)[1]
+def test_holt_winters_forecasts_as_rivers_on_positive_data():
+    from river import time_series
+
+    ours, rivers = HoltWinters(season=12), time_series.HoltWinters(0.3, 0.05, 0.6, 12, True)
+    for y in AIRLINE:
+        ours.learn_one(y)
+        rivers.learn_one(y)
+    assert ours.forecast(3) == pytest.approx(rivers.forecast(3), rel=1e-12)
 
 
-def test_cold_models_answer_last_value_then_seasonal_naive():
-    model = LogAirlineForecaster(period=12)
-    assert model.cold and model.predict_one({"in_1": 5.0}) == 5.0
-    for y in range(1, 13):
-        model.learn_one({}, float(y))
-    assert model.cold and model.predict_one({}) == 1.0  # y_{t-12}
-    model.learn_one({}, 13.0)
-    assert not model.cold
+def noisy(values, scale, seed=7):
+    rng = random.Random(seed)
+    return [v + rng.gauss(0.0, scale) for v in values]
 
 
-@pytest.mark.parametrize("factory", [LogAirlineForecaster, HoltWintersForecaster, best_forecaster])
-def test_junk_stream_with_zeros_negatives_and_huge_values_stays_finite(factory):
-    model = factory()
+SEASON_4 = noisy([[10.0, 30.0, 20.0, 50.0][t % 4] + 0.5 * t for t in range(120)], 2.0)
+SEASON_7 = noisy([[5.0, 6.0, 7.0, 6.0, 5.0, 1.0, 0.0][t % 7] * 10 for t in range(140)], 1.0)
+ZEROS = [max(0.0, v) for v in noisy([[0.0, 0.0, 8.0, 12.0][t % 4] for t in range(120)], 2.0)]
+NEGATIVE = noisy([[-5.0, 3.0, -1.0, 6.0][t % 4] - 0.05 * t for t in range(120)], 1.0)
+TREND = noisy([100.0 + 2.0 * t for t in range(100)], 1.0)
+LEVEL = noisy([50.0] * 100, 5.0)
+
+
+@pytest.mark.parametrize("series", [ZEROS, NEGATIVE], ids=["zeros", "negatives"])
+@pytest.mark.parametrize(
+    "factory",
+    [
+        lambda: AirlineForecaster(season=4),
+        lambda: HoltWinters(season=4),
+        lambda: best_forecaster(season=4),
+        lambda: ExponentialSmoothing(season=4),
+        lambda: DifferencedAR(season=4),
+        Theta,
+    ],
+)
+def test_zeros_and_negatives_get_forecasts_near_the_data_and_beat_naive(series, factory):
+    model, spread = factory(), max(series) - min(series)
+    for t, y in enumerate(series):
+        forecast = model.forecast(horizon=1)[0]
+        if t:
+            assert abs(forecast - series[t - 1]) <= 3 * spread
+        model.learn_one(y)
+    if not isinstance(model, Theta):  # no seasonal terms
+        assert prequential_mae(factory(), series) < naive_mae(series)
+
+
+def test_multiplicative_models_turn_additive_on_the_first_value_not_above_zero():
+    hw, airline = HoltWinters(season=4), AirlineForecaster(season=4)
+    for y in [5.0, 6.0, 7.0, 8.0, 5.0, 6.0, 0.0]:
+        hw.learn_one(y)
+        airline.learn_one(y)
+    assert hw.additive and not airline.logged
+    assert HoltWinters(season=4).multiplicative  # the parameter is kept for clone()
+
+
+@pytest.mark.parametrize("series", [TREND, LEVEL], ids=["trend", "level"])
+@pytest.mark.parametrize(
+    "factory", [Theta, lambda: ExponentialSmoothing(season=1), lambda: DifferencedAR(season=1)]
+)
+def test_non_seasonal_models_beat_naive_on_trend_and_level_series(series, factory):
+    assert prequential_mae(factory(), series) < naive_mae(series)
+
+
+@pytest.mark.parametrize(("series", "season"), [(SEASON_4, 4), (SEASON_7, 7)])
+@pytest.mark.parametrize(
+    "factory", [AirlineForecaster, HoltWinters, ExponentialSmoothing, DifferencedAR]
+)
+def test_seasonal_models_with_the_right_season_beat_naive(series, season, factory):
+    assert prequential_mae(factory(season=season), series) < naive_mae(series)
+
+
+@pytest.mark.parametrize(("series", "season"), [(SEASON_4, 4), (SEASON_7, 7)])
+def test_smoothing_chosen_online_beats_seasonal_naive_on_a_stable_season(series, season):
+    mae = prequential_mae(ExponentialSmoothing(season=season), series)
+    assert mae < prequential_mae(SeasonalNaive(season), series)
+
+
+@pytest.mark.parametrize(("series", "season"), [(SEASON_4, 4), (SEASON_7, 7), (TREND, 1)])
+def test_season_is_detected_from_the_first_24_values(series, season):
+    assert detect_season(series[:24]) == season
+
+
+def test_forecasts_are_finite_on_junk_streams():
     junk = [0.0, -5.0, 1e300, 3.0, 0.0, -1e300, 7.0] * 10
-    for y in junk:
-        assert math.isfinite(model.predict_one({"in_1": 1.0}))
-        model.learn_one({}, y)
+    for model in [AirlineForecaster(), HoltWinters(), ExponentialSmoothing(), Theta()]:
+        for y in junk:
+            assert all(math.isfinite(f) for f in model.forecast(horizon=3))
+            model.learn_one(y)
 
 
 def test_ensemble_is_the_mean_of_its_members():
-    a, b = LogAirlineForecaster(), HoltWintersForecaster()
-    ens = MeanEnsembleForecaster([LogAirlineForecaster(), HoltWintersForecaster()])
+    a, b = AirlineForecaster(), HoltWinters()
+    ensemble = MeanForecaster([AirlineForecaster(), HoltWinters()])
     for y in AIRLINE[:30]:
-        assert ens.predict_one({}) == pytest.approx((a.predict_one({}) + b.predict_one({})) / 2)
-        for m in (a, b, ens):
-            m.learn_one({}, y)
+        expected = (a.forecast(1)[0] + b.forecast(1)[0]) / 2
+        assert ensemble.forecast(1)[0] == pytest.approx(expected)
+        for model in (a, b, ensemble):
+            model.learn_one(y)

@@ -242,9 +242,11 @@ def test_leaderboard_ranks_models_and_baselines_by_rolling_mae(tmp_path, bodies)
     assert {r["model"] for r in board["rows"]} == {
         "linear_regression",
         "hw_airline_mean",
+        "champion",
         "baseline_naive",
         "baseline_seasonal_naive",
     }
+    assert all(r["rejected"] >= 0 for r in board["rows"])
     assert all(r["n"] == 132 for r in cumulative["rows"])
     assert cumulative["rows"][0]["mae"] == pytest.approx(7.75, abs=0.01)
     assert unknown["rows"] == []

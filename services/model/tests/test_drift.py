@@ -163,6 +163,6 @@ def test_a_snapshot_without_drift_watches_is_watched_after_restart(tmp_path):
     durable.journal.close()
     restored = DurableLearner.open(Learner(["naive"], detector="adwin"), tmp_path, store)
     board = restored.learner.series["default"].board
-    assert set(board.drift) == {"naive", "baseline_naive", "baseline_seasonal_naive"}
+    assert set(board.drift) == {"naive", "champion", "baseline_naive", "baseline_seasonal_naive"}
     assert board.drift["naive"].detected == 0
     restored.journal.close()

@@ -7,6 +7,7 @@ import pytest
 from libs.lag_features import ObservationConflict
 from services.model.learner import Learner
 from services.model.models import CATALOG
+from services.model.seasons import SeriesSeason
 from services.model.series import SeriesState
 from services.model.tests.conftest import AIRLINE, airline_bodies
 
@@ -33,7 +34,7 @@ def test_cold_models_say_so_and_answer_the_latest_lag():
     assert first["cold"] is True
     assert first["predictions"] == {"amf_regressor": 7.0, "holt_winters": 7.0}
     second = learner.apply(record({"features": {"in_1": 9.0}, "target": 10.0}))
-    assert second["cold"] is False  # AMF learned despite answering None the first time
+    assert second["cold"] is False  # AMF learned while it answered the latest lag
 
 
 def test_same_stream_gives_identical_predictions_every_run():
@@ -62,10 +63,12 @@ def test_best_forecaster_reaches_mae_below_9_on_airline_observations_13_to_144()
     assert board.scores["hw_airline_mean"].mae() == pytest.approx(7.75, abs=0.01)
 
 
-def test_best_champion_follows_the_lowest_rolling_mae():
+def test_best_champion_is_the_naive_baseline_until_scored_then_the_lowest_discounted_mae():
     learner = Learner(["linear_regression", "hw_airline_mean"], champion="best", warmup=12)
     answers = stream(learner, airline_bodies())
-    assert answers[0]["model"] == "linear_regression"  # nothing scored yet: the first listed
+    for answer in answers[:13]:  # nothing scored yet: the last value, not the first listed
+        assert answer["model"] == "baseline_naive" and answer["cold"] is True
+    assert answers[12]["prediction"] == AIRLINE[11]
     assert answers[-1]["model"] == "hw_airline_mean"
     assert answers[-1]["prediction"] == answers[-1]["predictions"]["hw_airline_mean"]
 
@@ -177,7 +180,7 @@ class Exploding:
 
 def test_a_model_that_raises_is_listed_as_failed_and_counted_and_the_others_learn():
     learner = Learner(["snarimax", "naive"], champion="snarimax", warmup=0)
-    learner.series["default"] = SeriesState(learner.models, 12, 0)
+    learner.series["default"] = SeriesState(learner.models, SeriesSeason(12, None), 0)
     learner.series["default"].models["snarimax"] = Exploding()
     answer = learner.apply(record({"features": {"in_1": 1.0}, "target": 2.0}))
     assert answer["cold"] is True and answer["prediction"] == 1.0
@@ -194,7 +197,7 @@ def test_a_model_that_raises_is_listed_as_failed_and_counted_and_the_others_lear
 def test_an_unknown_series_answers_what_fresh_models_would_and_stays_unknown(features):
     learner = Learner(list(CATALOG), warmup=0)
     fresh = Learner(list(CATALOG), warmup=0)
-    fresh.series["s"] = SeriesState(fresh.models, fresh.season, fresh.warmup)
+    fresh.series["s"] = SeriesState(fresh.models, SeriesSeason(None, fresh.season), fresh.warmup)
     assert learner.predict("s", features) == fresh.predict("s", features)
     assert learner.predict_many("s", features, 3) == fresh.predict_many("s", features, 3)
     assert learner.series == {}
@@ -207,6 +210,6 @@ def test_restoring_a_snapshot_with_a_new_line_up_keeps_shared_models_and_starts_
     new.load_state_dict(old.state_dict())
     state = new.series["default"]
     assert list(state.models) == ["naive", "holt_winters"]
-    assert set(state.board.scores) == {"naive", "holt_winters"}
+    assert set(state.board.scores) == {"naive", "holt_winters", "champion"}
     assert new.predict("default", {})["predictions"]["naive"] == AIRLINE[9]
     assert new.count == 10

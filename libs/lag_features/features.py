@@ -2,12 +2,14 @@
 
 from collections.abc import Sequence
 
+from river import base
+
 from libs.lag_features.contract import DIFF, SEASONAL, lag_names, rolling_name
 from libs.lag_features.store import Applied, LagStore, MemoryLagStore
 
 
-class LagFeatures:
-    """Per-series lag features ``in_1..in_N``, with optional extras.
+class LagFeatures(base.SupervisedTransformer):
+    """Per-series lag features ``in_1..in_N``, with optional extras; a River transformer.
 
     Parameters
     ----------
@@ -21,7 +23,8 @@ class LagFeatures:
     rolling_window
         Add ``rolling_mean_{k}``, the mean of the last ``k`` previous values (of those available).
     store
-        Where windows live; a :class:`MemoryLagStore` big enough for the options by default.
+        Where windows live (kept as :attr:`windows`); a :class:`MemoryLagStore` big enough for
+        the options by default.
 
     Examples
     --------
@@ -37,7 +40,8 @@ class LagFeatures:
 
     >>> lags.transform_one({"series_id": "default"})
     {'in_1': 132.0, 'in_2': 118.0, 'in_3': 112.0}
-    >>> lags.learn_one({}, 129.0).transform_one({})
+    >>> lags.learn_one({}, 129.0)
+    >>> lags.transform_one({})
     {'in_1': 129.0, 'in_2': 132.0, 'in_3': 118.0}
 
     A retry with the same ``observation_id`` answers as the first time and stores nothing;
@@ -80,9 +84,10 @@ class LagFeatures:
         self.diff = diff
         self.seasonal_lag = seasonal_lag
         self.rolling_window = rolling_window
-        self.store = store if store is not None else MemoryLagStore(self.capacity)
-        if self.store.capacity < self.capacity:
-            raise ValueError(f"store keeps {self.store.capacity} values, {self.capacity} needed")
+        self.store = store
+        self.windows = store if store is not None else MemoryLagStore(self.capacity)
+        if self.windows.capacity < self.capacity:
+            raise ValueError(f"store keeps {self.windows.capacity} values, {self.capacity} needed")
         self._names = lag_names(n_lags)
 
     @property
@@ -121,13 +126,12 @@ class LagFeatures:
         self, value: float, series_id: str = "default", observation_id: int | None = None
     ) -> dict:
         """Read the lags of ``series_id``, then store ``value``; one step in the store."""
-        return self.answer(self.store.apply(series_id, value, observation_id))
+        return self.answer(self.windows.apply(series_id, value, observation_id))
 
     def transform_one(self, x: dict) -> dict[str, float]:
         """Features the next value of ``x["series_id"]`` would get; stores nothing."""
-        return self.features(self.store.window(x.get("series_id", "default")) or ())
+        return self.features(self.windows.window(x.get("series_id", "default")) or ())
 
-    def learn_one(self, x: dict, y: float) -> "LagFeatures":
+    def learn_one(self, x: dict, y: float) -> None:
         """Store ``y`` as the newest value of ``x["series_id"]`` (``"default"`` if absent)."""
-        self.store.apply(x.get("series_id", "default"), y)
-        return self
+        self.windows.apply(x.get("series_id", "default"), y)

@@ -20,7 +20,7 @@ class LocalLags:
 
     def __init__(self, features: LagFeatures, state_dir: Path, fsync: bool, snapshot_every: int):
         self.features = features
-        self.store: MemoryLagStore = features.store
+        self.store: MemoryLagStore = features.windows
         self.durable = DurableState(
             state_dir, "features", lambda: {"store": self.store.dump()}, fsync, snapshot_every
         )
@@ -34,7 +34,7 @@ class LocalLags:
         saved, changes = self.durable.restore()
         if saved is not None and saved["store"] is not None:
             self.store = MemoryLagStore.load(saved["store"], capacity=self.store.capacity)
-            self.features.store = self.store
+            self.features.windows = self.store
         for change in changes:
             if "a" in change:
                 for item in change["a"]:

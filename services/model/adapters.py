@@ -72,16 +72,16 @@ class LagRegressor(base.Wrapper, base.Regressor):
     def cold(self) -> bool:
         return not self.n_learned
 
-    def learn_one(self, x: dict, y: float) -> None:
-        self.regressor.learn_one(x, y)
+    def learn_one(self, x: dict, y: float, **kwargs) -> None:
+        self.regressor.learn_one(x, y, **kwargs)
         self.n_learned += 1
 
-    def predict_one(self, x: dict) -> float:
+    def predict_one(self, x: dict, **kwargs) -> float:
         if not self.n_learned:
             return latest_lag(x)
-        return finite_or(self.regressor.predict_one(x), latest_lag(x))
+        return finite_or(self.regressor.predict_one(x, **kwargs), latest_lag(x))
 
-    def forecast(self, x: dict, steps: int) -> list[float]:
+    def forecast(self, x: dict, steps: int, **kwargs) -> list[float]:
         out = []
         for _ in range(steps):
             y = self.predict_one(x)
@@ -137,17 +137,17 @@ class SeriesRegressor(base.Wrapper, base.Regressor):
     def cold(self) -> bool:
         return self.n_learned < self.warmup or getattr(self.forecaster, "cold", False)
 
-    def learn_one(self, x: dict, y: float) -> None:
-        self.forecaster.learn_one(y)
+    def learn_one(self, x: dict, y: float, **kwargs) -> None:
+        self.forecaster.learn_one(y, **kwargs)
         self.n_learned += 1
         self.last = float(y)
 
-    def predict_one(self, x: dict) -> float:
-        return self.forecast(x, 1)[0]
+    def predict_one(self, x: dict, **kwargs) -> float:
+        return self.forecast(x, 1, **kwargs)[0]
 
-    def forecast(self, x: dict, steps: int) -> list[float]:
+    def forecast(self, x: dict, steps: int, **kwargs) -> list[float]:
         fallback = latest_lag(x) if self.last is None or LAST in x else self.last
         if self.n_learned < max(self.warmup, 1):
             return [fallback] * steps
-        forecasts = self.forecaster.forecast(horizon=steps)
+        forecasts = self.forecaster.forecast(horizon=steps, **kwargs)
         return [finite_or(y, fallback) for y in forecasts]

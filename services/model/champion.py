@@ -7,8 +7,8 @@
 - **Guard**: a forecast is implausible when it is further from the series' recent range
   (its last ``RECENT`` values, at least two seasons) than ``WIDE`` times that range (a constant
   series: than ``WIDE`` times its magnitude, or 1). Every model's implausible forecast is
-  replaced by the naive value, the model is listed in the answer's ``failed`` for that step,
-  and counted in its leaderboard row's ``rejected``.
+  replaced by the naive value, the model is listed in the answer's ``rejected`` for that step
+  (``failed`` lists models that raised), and counted in its leaderboard row's ``rejected``.
 """
 
 from collections import deque
@@ -55,23 +55,26 @@ class Guard:
         spread = hi - lo or max(abs(hi), 1.0)
         return lo - WIDE * spread <= y <= hi + WIDE * spread
 
-    def screen(self, predictions: dict[str, float], fallback: float, failed: list) -> None:
-        """Replace implausible predictions by ``fallback``; list and count their models."""
+    def screen(self, predictions: dict[str, float], fallback: float) -> list[str]:
+        """Replace implausible predictions by ``fallback``; count and return their models."""
+        rejected = []
         for name, y in predictions.items():
             if not self.plausible(y):
                 predictions[name] = fallback
                 self.rejected[name] = self.rejected.get(name, 0) + 1
-                if name not in failed:
-                    failed.append(name)
+                rejected.append(name)
+        return rejected
 
-    def screen_paths(self, paths: dict[str, list[float]], fallback: float, failed: list) -> None:
-        """Replace each multi-step forecast with an implausible step by ``fallback`` repeated."""
+    def screen_paths(self, paths: dict[str, list[float]], fallback: float) -> list[str]:
+        """Replace each multi-step forecast with an implausible step by ``fallback`` repeated;
+        count and return their models."""
+        rejected = []
         for name, path in paths.items():
             if not all(self.plausible(y) for y in path):
                 paths[name] = [fallback] * len(path)
                 self.rejected[name] = self.rejected.get(name, 0) + 1
-                if name not in failed:
-                    failed.append(name)
+                rejected.append(name)
+        return rejected
 
 
 class ChampionSelector:

@@ -108,11 +108,11 @@ class Learner:
             by_model[name] = forecasts
             if name == champion:
                 cold = name in failed or model.cold
-        state.guard.screen_paths(by_model, fallback(state, features), failed)
+        rejected = state.guard.screen_paths(by_model, fallback(state, features))
         if champion == champions.BASELINE:
             baseline = [fallback(state, features)] * steps
-            return forecasted(series_id, champion, by_model, True, failed, baseline)
-        return forecasted(series_id, champion, by_model, cold or champion in failed, failed)
+            return forecasted(series_id, champion, by_model, True, failed, baseline, rejected)
+        return forecasted(series_id, champion, by_model, cold, failed, None, rejected)
 
     def check(self, record: dict) -> bool:
         """Raise :class:`~libs.lag_features.ObservationConflict` if a learning item reuses
@@ -247,11 +247,12 @@ class Learner:
         for name, model in state.models.items():
             y = self._call(failed, series_id, name, model.predict_one, x)
             predictions[name] = fallback(state, x) if y is None else y
-        state.guard.screen(predictions, fallback(state, x), failed)
+        served = fallback(state, x)
+        rejected = state.guard.screen(predictions, served)
         if champion == champions.BASELINE:
-            return predicted(series_id, champion, predictions, True, failed, fallback(state, x))
+            return predicted(series_id, champion, predictions, True, failed, served, rejected)
         cold = champion in failed or state.models[champion].cold
-        return predicted(series_id, champion, predictions, cold, failed)
+        return predicted(series_id, champion, predictions, cold, failed, None, rejected)
 
     def _call(self, failed: list, series_id: str, name: str, method, *args):
         """Call a model; one that raises is listed in ``failed`` and counted, and the others

@@ -82,12 +82,19 @@ class FeedbackRequest(_Body):
 
 class PredictResponse(BaseModel):
     prediction: float = Field(description="the champion's prediction")
-    model: str = Field(description="the champion")
+    model: str = Field(
+        description="the champion: a served model, or baseline_naive (the last value) until "
+        "models are scored"
+    )
     predictions: dict[str, float] = Field(description="every served model's prediction")
     cold: bool = Field(description="the champion could not predict yet; prediction is a fallback")
     failed: list[str] = Field(
         description="models that raised on this request (they answered the fallback; the "
         "others learned as usual); empty normally"
+    )
+    rejected: list[str] = Field(
+        description="models whose forecast was implausible (far outside the series' recent "
+        "range): replaced by the last value for this step and counted on the leaderboard"
     )
     series_id: str
 
@@ -112,6 +119,7 @@ class PredictManyResponse(BaseModel):
     by_model: dict[str, list[float]]
     cold: bool
     failed: list[str]
+    rejected: list[str]
     series_id: str
 
 

@@ -128,7 +128,13 @@ def adopt_legacy_answers(series: dict[str, SeriesState]) -> None:
 
 
 def predicted(
-    series_id: str, champion: str, predictions: dict, cold: bool, failed=(), served=None
+    series_id: str,
+    champion: str,
+    predictions: dict,
+    cold: bool,
+    failed=(),
+    served=None,
+    rejected=(),
 ) -> dict:
     """The answer of a prediction (``/predict``; ``/predict_learn`` adds the id); ``served``
     when the champion is the baseline rather than a model."""
@@ -138,12 +144,19 @@ def predicted(
         "predictions": predictions,
         "cold": cold,
         "failed": list(failed),
+        "rejected": list(rejected),
         "series_id": series_id,
     }
 
 
 def forecasted(
-    series_id: str, champion: str, by_model: dict, cold: bool, failed: list, served=None
+    series_id: str,
+    champion: str,
+    by_model: dict,
+    cold: bool,
+    failed: list,
+    served=None,
+    rejected=(),
 ) -> dict:
     """The answer of ``/predict_many``; ``served`` when the champion is the baseline."""
     return {
@@ -152,6 +165,7 @@ def forecasted(
         "by_model": by_model,
         "cold": cold,
         "failed": failed,
+        "rejected": list(rejected),
         "series_id": series_id,
     }
 

@@ -6,6 +6,8 @@ from river import metrics
 
 from services.pipeline.job import Record
 
+SERVED = "champion"
+
 
 @dataclass(frozen=True)
 class Standing:
@@ -16,7 +18,8 @@ class Standing:
 
 
 def leaderboard(records: list[Record], warmup: int = 0) -> list[Standing]:
-    """One standing per model, best MAE first, over records with ``available_lags >= warmup``.
+    """One standing per model, best MAE first, over records with ``available_lags >= warmup``;
+    with several models, ``champion`` stands for what was served (each answer's ``prediction``).
 
     Predicting before the lag window is full says little about a model, so the job scores from
     the first observation whose window is complete (observation 13 of a monthly series with 12
@@ -28,7 +31,7 @@ def leaderboard(records: list[Record], warmup: int = 0) -> list[Standing]:
     >>> records = [r(10.0, 0.0, 9.0, 0), r(10.0, 8.0, 13.0, 1), r(20.0, 16.0, 21.0, 1)]
     >>> board = leaderboard(records, warmup=1)
     >>> [(s.model, s.n, s.mae, round(s.rmse, 3)) for s in board]
-    [('b', 2, 2.0, 2.236), ('a', 2, 3.0, 3.162)]
+    [('b', 2, 2.0, 2.236), ('a', 2, 3.0, 3.162), ('champion', 2, 3.0, 3.162)]
     """
     maes: dict[str, metrics.MAE] = {}
     rmses: dict[str, metrics.RMSE] = {}
@@ -36,7 +39,10 @@ def leaderboard(records: list[Record], warmup: int = 0) -> list[Standing]:
     for record in records:
         if record.available_lags < warmup:
             continue
-        for model, prediction in record.predictions.items():
+        served = record.predictions
+        if len(served) > 1:
+            served = {**served, SERVED: record.prediction}
+        for model, prediction in served.items():
             maes.setdefault(model, metrics.MAE()).update(record.target, prediction)
             rmses.setdefault(model, metrics.RMSE()).update(record.target, prediction)
             counts[model] = counts.get(model, 0) + 1

@@ -22,10 +22,11 @@ def test_job_processes_every_observation_exactly_once(stack):
     assert httpx.get(f"{stack.ingestion.url}/next").status_code == 204
 
 
-def test_job_scores_every_model_from_the_first_full_lag_window(stack):
+def test_job_scores_every_model_and_the_champion_from_the_first_full_lag_window(stack):
     board = summary(stack.job("--json"))["leaderboard"]
 
-    assert {s["model"] for s in board} == {"linear_regression", "holt_winters", "naive"}
+    served = {"linear_regression", "holt_winters", "naive", "champion"}
+    assert {s["model"] for s in board} == served
     assert all(s["n"] == AIRLINE_LENGTH - 12 for s in board)
     assert [s["mae"] for s in board] == sorted(s["mae"] for s in board)
 

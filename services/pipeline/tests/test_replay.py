@@ -3,6 +3,7 @@ import json
 import pytest
 from river import datasets
 
+from services.model.champion import Guard
 from services.model.models import build_model
 from services.pipeline.tests.conftest import start_stack
 
@@ -12,14 +13,16 @@ MODELS = ["linear_regression", "knn_regressor", "hw_airline_mean", "snarimax", "
 def river_replay(name: str, values: list[float], n_lags: int = 12) -> list[float]:
     """The same model fed the same stream directly, with no service in between.
 
-    A model answering ``None`` (cold) is replaced by the latest lag, as the service documents.
+    A forecast the service's plausibility guard rejects is replaced by the latest lag, as the
+    service documents.
     """
-    model, history, predictions = build_model(name), [], []
+    model, guard, history, predictions = build_model(name), Guard(season=12), [], []
     for y in values:
         x = {f"in_{k}": history[-k] if k <= len(history) else 0.0 for k in range(1, n_lags + 1)}
         prediction = model.predict_one(x)
-        predictions.append(x["in_1"] if prediction is None else prediction)
+        predictions.append(prediction if guard.plausible(prediction) else x["in_1"])
         model.learn_one(x, y)
+        guard.learn_one(y)
         history.append(y)
     return predictions
 

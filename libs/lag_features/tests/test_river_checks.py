@@ -1,0 +1,30 @@
+import copy
+
+import pytest
+from river import checks
+
+from libs.lag_features import LagFeatures
+
+ESTIMATORS = [LagFeatures(), LagFeatures(n_lags=2, diff=True, seasonal_lag=4, rolling_window=3)]
+
+
+@pytest.mark.parametrize(
+    ("estimator", "check"),
+    [
+        pytest.param(estimator, check, id=f"{estimator!r}:{check.__name__}")
+        for estimator in ESTIMATORS
+        for check in checks.yield_checks(estimator)
+        if check.__name__ not in estimator._unit_test_skips()
+    ],
+)
+def test_river_estimator_checks(estimator, check):
+    """River's own checks, run the way River's test suite runs them."""
+    check(copy.deepcopy(estimator))
+
+
+def test_learn_one_returns_nothing_and_transform_one_reads_the_series_of_x():
+    lags = LagFeatures(n_lags=2)
+    assert lags.learn_one({"series_id": "a"}, 1.0) is None
+    lags.learn_one({"series_id": "a"}, 2.0)
+    assert lags.transform_one({"series_id": "a"}) == {"in_1": 2.0, "in_2": 1.0}
+    assert lags.transform_one({"series_id": "b"}) == {"in_1": 0.0, "in_2": 0.0}

@@ -89,7 +89,7 @@ def print_targets(table: dict, facts: dict) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.evaluate", description=__doc__)
-    parser.add_argument("--refit", type=int, default=12, help="anchor refit interval (steps)")
+    parser.add_argument("--refit", type=int, default=24, help="anchor refit interval (steps)")
     parser.add_argument("--no-anchors", action="store_true", help="skip statsforecast")
     args = parser.parse_args(argv)
     table, facts = evaluate(args.refit, not args.no_anchors)

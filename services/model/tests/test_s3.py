@@ -34,7 +34,8 @@ def test_a_new_instance_with_an_empty_disk_restores_from_the_s3_snapshot(tmp_pat
     }
     first = ServiceProcess("model", tmp_path, {**env, "STATE_DIR": str(tmp_path / "disk-1")})
     with first:
-        httpx.post(f"{first.url}/predict_learn_batch", json={"items": bodies[:100]})
+        # the first request builds the models (River imported then): generous on a busy machine
+        httpx.post(f"{first.url}/predict_learn_batch", json={"items": bodies[:100]}, timeout=120)
     saved = pickle.loads(
         s3.client().get_object(Bucket="snapshots", Key="model-test/model.snapshot")["Body"].read()
     )

@@ -3,7 +3,7 @@ import math
 import random
 
 import pytest
-from river import checks, datasets
+from river import datasets
 
 from libs.forecasting import (
     AirlineForecaster,
@@ -16,6 +16,7 @@ from libs.forecasting import (
     best_forecaster,
     detect_season,
 )
+from libs.testkit.river_checks import estimator_checks
 
 AIRLINE = [y for _, y in datasets.AirlinePassengers()]
 ESTIMATORS = [
@@ -36,12 +37,11 @@ ESTIMATORS = [
     [
         pytest.param(estimator, check, id=f"{estimator.__class__.__name__}:{check.__name__}")
         for estimator in ESTIMATORS
-        for check in checks.yield_checks(estimator)
-        if check.__name__ not in estimator._unit_test_skips()
+        for check in estimator_checks(estimator)
     ],
 )
 def test_river_estimator_checks(estimator, check):
-    """River's own checks, run the way River's test suite runs them."""
+    """River's own checks (``river.checks``), run the way River's test suite runs them."""
     check(copy.deepcopy(estimator))
 
 

@@ -1,9 +1,9 @@
 import copy
 
 import pytest
-from river import checks
 
 from libs.lag_features import LagFeatures
+from libs.testkit.river_checks import estimator_checks
 
 ESTIMATORS = [LagFeatures(), LagFeatures(n_lags=2, diff=True, seasonal_lag=4, rolling_window=3)]
 
@@ -13,12 +13,11 @@ ESTIMATORS = [LagFeatures(), LagFeatures(n_lags=2, diff=True, seasonal_lag=4, ro
     [
         pytest.param(estimator, check, id=f"{estimator!r}:{check.__name__}")
         for estimator in ESTIMATORS
-        for check in checks.yield_checks(estimator)
-        if check.__name__ not in estimator._unit_test_skips()
+        for check in estimator_checks(estimator)
     ],
 )
 def test_river_estimator_checks(estimator, check):
-    """River's own checks, run the way River's test suite runs them."""
+    """River's own checks (``river.checks``), run the way River's test suite runs them."""
     check(copy.deepcopy(estimator))
 
 

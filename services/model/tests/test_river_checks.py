@@ -1,8 +1,8 @@
 import copy
 
 import pytest
-from river import checks
 
+from libs.testkit.river_checks import estimator_checks
 from services.model.models import CATALOG, build_model
 
 GROWS_BY_DESIGN = {("decision_tree", "check_bounded_memory_growth")}
@@ -15,9 +15,8 @@ samples: its memory is bounded by River's ``max_size`` (100 MiB), not flat."""
     [
         pytest.param(name, check, id=f"{name}:{check.__name__}")
         for name in CATALOG
-        for check in checks.yield_checks(build_model(name, season=4))
-        if check.__name__ not in build_model(name, season=4)._unit_test_skips()
-        and (name, check.__name__) not in GROWS_BY_DESIGN
+        for check in estimator_checks(build_model(name, season=4))
+        if (name, check.__name__) not in GROWS_BY_DESIGN
     ],
 )
 def test_every_catalog_model_passes_rivers_estimator_checks(name, check):

@@ -11,7 +11,11 @@ def test_prometheus_scrapes_model_mae_per_model_series_and_window(tmp_path, bodi
         ServiceProcess("model", tmp_path, env) as service,
         PrometheusServer(tmp_path / "prometheus", [f"127.0.0.1:{service.port}"]) as prometheus,
     ):
-        httpx.post(f"{service.url}/predict_learn_batch", json={"items": bodies}).raise_for_status()
+        # the first request builds the models (River imported then): generous on a busy machine
+        first = httpx.post(
+            f"{service.url}/predict_learn_batch", json={"items": bodies}, timeout=120
+        )
+        first.raise_for_status()
         expected = httpx.get(f"{service.url}/model_metrics").json()["series"]["default"]["models"]
 
         samples = prometheus.wait_for('ml_model_mae{window="cumulative"}')

@@ -1,6 +1,6 @@
 """Request and response bodies."""
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from libs.serving import FiniteFloat, ObservationId, SeriesId
 
@@ -8,6 +8,8 @@ MAX_BATCH = 10_000
 
 
 class AddIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a misspelt field is a 422, not ignored
+
     series_id: SeriesId = "default"
     value: FiniteFloat
     observation_id: ObservationId | None = None
@@ -23,6 +25,8 @@ class AddOut(BaseModel):
 
 
 class AddBatchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     items: list[AddIn] = Field(min_length=1, max_length=MAX_BATCH)
 
 

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from libs.serving import FiniteFloat, SeriesId, StrictInt
 
@@ -22,6 +22,8 @@ class NextOut(ObservationOut):
 
 
 class BatchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a misspelt field is a 422, not ignored
+
     n: Annotated[StrictInt, Field(ge=1, le=MAX_BATCH)]
     stream: SeriesId = "default"
 
@@ -32,12 +34,16 @@ class BatchOut(BaseModel):
 
 
 class LiveObservation(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a misspelt field is a 422, not ignored
+
     input: Annotated[str, StringConstraints(max_length=256)]
     target: FiniteFloat
     series_id: SeriesId | None = None
 
 
 class AppendIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a misspelt field is a 422, not ignored
+
     observations: list[LiveObservation] = Field(min_length=1, max_length=MAX_APPEND)
 
 

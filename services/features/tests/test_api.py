@@ -244,3 +244,19 @@ def test_reset_is_refused_off_loopback_without_a_token(tmp_path):
         kept = client.get("/series/a")
     assert refused.status_code == 403 and "ADMIN_TOKEN is unset" in refused.json()["detail"]
     assert kept.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("route", "body"),
+    [
+        ("/add", {"value": 1.0, "valeu": 2.0}),
+        ("/add_batch", {"items": [{"value": 1.0, "series": "a"}]}),
+        ("/add_batch", {"items": [{"value": 1.0}], "extra": True}),
+    ],
+)
+def test_unknown_fields_are_422_naming_them_and_store_nothing(config, route, body):
+    with TestClient(create_app(config)) as client:
+        answer = client.post(route, json=body)
+        assert answer.status_code == 422
+        assert answer.json()["detail"][0]["type"] == "extra_forbidden"
+        assert client.get("/series/default").status_code == 404

@@ -65,6 +65,23 @@ def test_batch_size_outside_1_to_1000_is_refused_naming_the_field(settings, body
     assert status["served"] == 0
 
 
+@pytest.mark.parametrize(
+    ("route", "body"),
+    [
+        ("/next_batch", {"n": 2, "size": 5}),
+        ("/streams/sensors/observations", {"observations": [{"input": "x", "target": 1, "y": 2}]}),
+        ("/streams/sensors/observations", {"observations": [{"input": "x", "target": 1}], "a": 1}),
+    ],
+)
+def test_unknown_fields_are_422_and_change_nothing(settings, route, body):
+    with TestClient(create_app(settings)) as client:
+        response = client.post(route, json=body)
+        status = client.get("/status").json()
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["type"] == "extra_forbidden"
+    assert status["served"] == 0
+
+
 def test_reset_rewinds_to_the_first_observation(settings):
     with TestClient(create_app(settings)) as client:
         client.post("/next_batch", json={"n": 10})

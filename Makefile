@@ -50,6 +50,7 @@ up: venv
 
 bench: venv
 	$(PY) -m tools.bench
+	$(PY) -m tools.bench.journal
 
 # Random credentials for the cluster in git-ignored env files (kept if present; see README).
 secrets: venv

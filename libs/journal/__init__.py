@@ -7,20 +7,28 @@ snapshot and replays the journal records after that position. The journal is wri
 ``os.write`` on an ``O_APPEND`` descriptor, so once ``append`` returns the record is in the
 kernel: a ``kill -9`` of the process loses nothing. Surviving a machine crash (power loss) needs
 ``fsync=True``, which costs a disk flush per record. One process writes a journal directory at a
-time (:class:`JournalInUse` otherwise). :class:`DurableState` puts the pieces together for
-state that serialises to JSON.
+time (:class:`JournalInUse` otherwise). Every record and snapshot carries a CRC32; a mismatch,
+or a record missing between the snapshot and the journal, raises :class:`CorruptState`.
+
+:class:`DurableState` is the one engine every service uses: it puts the pieces together with
+one failure policy, and :class:`SnapshotMetrics` exposes how its snapshots fare.
 """
 
 from libs.journal.durable import DurableState
-from libs.journal.journal import Journal, JournalInUse, JournalRecord
-from libs.journal.snapshots import LocalSnapshots, SnapshotStore, atomic_write
+from libs.journal.journal import CorruptState, Journal, JournalInUse, JournalRecord
+from libs.journal.metrics import SnapshotMetrics
+from libs.journal.snapshots import LocalSnapshots, SnapshotStore, atomic_write, seal, unseal
 
 __all__ = [
+    "CorruptState",
     "DurableState",
     "Journal",
     "JournalInUse",
     "JournalRecord",
     "LocalSnapshots",
+    "SnapshotMetrics",
     "SnapshotStore",
     "atomic_write",
+    "seal",
+    "unseal",
 ]

@@ -1,8 +1,17 @@
-"""Where snapshots are kept: a local directory here, S3-compatible storage in a cluster."""
+"""Where snapshots are kept (a local directory here, S3-compatible storage in a cluster), and
+the checksummed envelope every snapshot is stored in."""
 
 import os
+import time
+import zlib
 from pathlib import Path
 from typing import Protocol
+
+import orjson
+
+from libs.journal.journal import CorruptState
+
+MAGIC = b"olp-snapshot/1 "
 
 
 class SnapshotStore(Protocol):
@@ -60,3 +69,37 @@ class LocalSnapshots:
     def load(self, name: str) -> bytes | None:
         path = self.directory / f"{name}.snapshot"
         return path.read_bytes() if path.exists() else None
+
+
+def seal(payload: bytes, covered: int) -> bytes:
+    """``payload`` behind a header line: the journal position it covers, its size, its CRC32
+    and the time it was taken.
+
+    Examples
+    --------
+    >>> header, payload = unseal(seal(b"state", covered=7), "demo")
+    >>> header["covered"], header["bytes"], payload
+    (7, 5, b'state')
+    >>> unseal(seal(b"state", 7).replace(b"state", b"stale"), "demo")
+    Traceback (most recent call last):
+    ...
+    libs.journal.journal.CorruptState: snapshot demo: checksum mismatch (5 bytes)
+    """
+    header = {"covered": covered, "bytes": len(payload), "crc32": zlib.crc32(payload)}
+    return MAGIC + orjson.dumps({**header, "at": time.time()}) + b"\n" + payload
+
+
+def unseal(raw: bytes, where: str) -> tuple[dict, bytes]:
+    """The header and payload of a sealed snapshot; :class:`CorruptState` unless both hold."""
+    line, _, payload = raw.partition(b"\n")
+    if not line.startswith(MAGIC):
+        raise CorruptState(
+            f"snapshot {where}: no checksummed header (not a snapshot of this format)"
+        )
+    try:
+        header = orjson.loads(line[len(MAGIC) :])
+    except orjson.JSONDecodeError:
+        raise CorruptState(f"snapshot {where}: unreadable header") from None
+    if header["bytes"] != len(payload) or header["crc32"] != zlib.crc32(payload):
+        raise CorruptState(f"snapshot {where}: checksum mismatch ({len(payload)} bytes)")
+    return header, payload

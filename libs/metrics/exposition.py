@@ -36,13 +36,23 @@ class ModelMetricsCollector:
     ``ml_model_drift_detected_total`` the concept drifts its detector reported (boards without a
     detector give no samples).
 
+    Labels stay bounded however many series there are: only the first ``series_limit`` series
+    (in the order they appeared) are exported with a ``series`` label. Every series counts in
+    the per-model aggregates, always exported: ``ml_model_all_series_predictions_total``,
+    ``ml_model_all_series_mae`` and ``ml_model_all_series_rmse`` (cumulative, pooled over every
+    scored observation), ``ml_model_all_series_errors_total``, and the gauges
+    ``ml_model_series`` (series kept) and ``ml_model_series_exported``.
+
     Parameters
     ----------
     boards
-        Returns the scoreboards by series id; called at every scrape, on the scraping thread, so
-        serve ``/metrics`` from the thread that updates the boards.
+        Returns the scoreboards by series id; called at every scrape, on the scraping thread.
+        Reads are of numbers the learner replaces whole, so a scrape while it learns sees each
+        score as of one observation or the next.
     errors
         Returns error counts by ``(model, series)``, read like ``boards``; none by default.
+    series_limit
+        Series exported with a ``series`` label; ``None`` for all.
 
     Examples
     --------
@@ -59,18 +69,29 @@ class ModelMetricsCollector:
     True
     >>> 'ml_model_predictions_total{model="linear_regression",series="default"} 1.0' in text
     True
-    >>> failing = ModelMetricsCollector(lambda: {}, lambda: {("snarimax", "default"): 2})
-    >>> [(s.name, s.labels, s.value) for s in list(failing.collect())[-2].samples]
+    >>> failing = ModelMetricsCollector(lambda: boards, lambda: {("snarimax", "default"): 2})
+    >>> [(s.name, s.labels, s.value) for s in list(failing.collect())[7].samples]
     [('ml_model_errors_total', {'model': 'snarimax', 'series': 'default'}, 2)]
+    >>> boards["other"] = Scoreboard(["linear_regression"])
+    >>> boards["other"].update({"linear_regression": 100.0}, 106.0)
+    >>> bounded = CollectorRegistry()
+    >>> ModelMetricsCollector(lambda: boards, series_limit=1).register(bounded)
+    >>> text = generate_latest(bounded).decode()
+    >>> 'series="other"' in text
+    False
+    >>> 'ml_model_all_series_mae{model="linear_regression"} 4.0' in text
+    True
     """
 
     def __init__(
         self,
         boards: Callable[[], Mapping[str, Scoreboard]],
         errors: Callable[[], Mapping[tuple[str, str], int]] = dict,
+        series_limit: int | None = None,
     ):
         self.boards = boards
         self.errors = errors
+        self.series_limit = series_limit
 
     def register(self, registry: CollectorRegistry) -> None:
         registry.register(self)
@@ -80,7 +101,9 @@ class ModelMetricsCollector:
 
     def collect(self) -> Iterator[Metric]:
         errors, last, predictions, failures, drifts = self._families_by_kind()
-        for series, board in self.boards().items():
+        boards = list(self.boards().items())
+        exported = boards[: self.series_limit] if self.series_limit is not None else boards
+        for series, board in exported:
             for model, watch in board.drift.items():
                 drifts.add_metric([model, series], watch.detected)
             for model, score in board.all_scores():
@@ -95,17 +118,21 @@ class ModelMetricsCollector:
                         value = getattr(score, attr)(window)
                         if value is not None:
                             family.add_metric([model, series, label], value)
-        for (model, series), count in self.errors().items():
-            failures.add_metric([model, series], count)
+        named = {series for series, _ in exported}
+        error_counts = list(self.errors().items())
+        for (model, series), count in error_counts:
+            if series in named:
+                failures.add_metric([model, series], count)
         yield from (f for f, _ in errors)
         yield from (f for f, _ in last)
         yield predictions
         yield failures
         yield drifts
+        yield from aggregates(boards, error_counts, len(exported))
 
     def _families(self) -> list[Metric]:
         errors, last, *counters = self._families_by_kind()
-        return [*(f for f, _ in errors), *(f for f, _ in last), *counters]
+        return [*(f for f, _ in errors), *(f for f, _ in last), *counters, *aggregates([], [], 0)]
 
     @staticmethod
     def _families_by_kind():
@@ -133,3 +160,44 @@ class ModelMetricsCollector:
             labels=["model", "series"],
         )
         return errors, last, predictions, failures, drifts
+
+
+def aggregates(boards: list, error_counts: list, exported: int) -> Iterator[Metric]:
+    """Per-model families over every series (see :class:`ModelMetricsCollector`)."""
+    pooled: dict[str, list] = {}
+    for _, board in boards:
+        for model, score in board.all_scores():
+            sums = pooled.setdefault(model, [0, 0, 0.0, 0.0])
+            sums[0] += score.predictions
+            sums[1] += score.n
+            sums[2] += score.sum_abs
+            sums[3] += score.sum_sq
+    predictions = CounterMetricFamily(
+        "ml_model_all_series_predictions", "Predictions checked, every series.", labels=["model"]
+    )
+    mae = GaugeMetricFamily(
+        "ml_model_all_series_mae", "Cumulative MAE pooled over every series.", labels=["model"]
+    )
+    rmse = GaugeMetricFamily(
+        "ml_model_all_series_rmse", "Cumulative RMSE pooled over every series.", labels=["model"]
+    )
+    for model, (count, n, sum_abs, sum_sq) in pooled.items():
+        predictions.add_metric([model], count)
+        if n:
+            mae.add_metric([model], sum_abs / n)
+            rmse.add_metric([model], (sum_sq / n) ** 0.5)
+    failures = CounterMetricFamily(
+        "ml_model_all_series_errors",
+        "Calls in which the model raised, every series.",
+        labels=["model"],
+    )
+    by_model: dict[str, int] = {}
+    for (model, _), count in error_counts:
+        by_model[model] = by_model.get(model, 0) + count
+    for model, count in by_model.items():
+        failures.add_metric([model], count)
+    kept = GaugeMetricFamily("ml_model_series", "Series the service keeps.")
+    kept.add_metric([], len(boards))
+    shown = GaugeMetricFamily("ml_model_series_exported", "Series exported with a series label.")
+    shown.add_metric([], exported)
+    yield from (predictions, mae, rmse, failures, kept, shown)

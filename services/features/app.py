@@ -5,6 +5,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry, Counter
 
+from libs.journal import SnapshotMetrics
 from libs.lag_features import LagFeatures, MemoryLagStore, RedisLagStore
 from libs.serving import (
     Children,
@@ -14,6 +15,14 @@ from libs.serving import (
     open_state,
     redis_client,
 )
+from libs.serving.health import (
+    add_health,
+    answer_507_when_disk_fails,
+    redis_reachable,
+    state_loaded,
+    writable,
+)
+from libs.serving.limits import answer_422_beyond_max_series
 from services.features.feast_push import FeastPusher
 from services.features.lags import LocalLags, RedisLags
 from services.features.routes import router
@@ -44,10 +53,14 @@ def open_lags(settings: FeaturesSettings):
         client = redis_client(settings.redis_url)
         store = RedisLagStore(client, capacity, settings.dedup_window, settings.redis_prefix)
         # Redis stores the values; LagFeatures only turns the windows it returns into features.
-        return RedisLags(features(None), store)
+        return RedisLags(features(None), store, settings.max_series)
     store = MemoryLagStore(capacity, settings.dedup_window)
     return LocalLags(
-        features(store), settings.state_dir, settings.state_fsync, settings.snapshot_every
+        features(store),
+        settings.state_dir,
+        settings.state_fsync,
+        settings.snapshot_every,
+        settings.max_series,
     )
 
 
@@ -85,5 +98,16 @@ def create_app(settings: FeaturesSettings | None = None, lags=None) -> FastAPI:
         )
     )
     app.include_router(router)
+    SnapshotMetrics(lambda: getattr(getattr(app.state, "lags", None), "durable", None)).register(
+        registry
+    )
+    checks = [state_loaded("lags")]
+    if settings.redis_url:
+        checks.append(redis_reachable(lambda app: app.state.lags.store.client))
+    else:
+        checks.append(writable(settings.state_dir))
+    add_health(app, *checks)
     answer_503_when_redis_is_down(app)
+    answer_507_when_disk_fails(app, settings.state_dir)
+    answer_422_beyond_max_series(app)
     return app

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from libs.journal import DurableState
 from libs.lag_features import Item, LagFeatures, MemoryLagStore, RedisLagStore
+from libs.serving.limits import check_room
 
 
 class LocalLags:
@@ -18,11 +19,23 @@ class LocalLags:
 
     backend = "memory"
 
-    def __init__(self, features: LagFeatures, state_dir: Path, fsync: bool, snapshot_every: int):
+    def __init__(
+        self,
+        features: LagFeatures,
+        state_dir: Path,
+        fsync: bool,
+        snapshot_every: int,
+        max_series: int,
+    ):
         self.features = features
+        self.max_series = max_series
         self.store: MemoryLagStore = features.windows
         self.durable = DurableState(
-            state_dir, "features", lambda: {"store": self.store.dump()}, fsync, snapshot_every
+            state_dir,
+            "features",
+            lambda: {"store": self.store.dump()},
+            fsync=fsync,
+            every=snapshot_every,
         )
         try:
             self._restore()
@@ -44,6 +57,9 @@ class LocalLags:
 
     async def add_many(self, items: list[Item]) -> list[dict]:
         self.store.check(items)
+        series = [item[0] for item in items]
+        known = self.store.series_count()
+        check_room(known, series, lambda s: self.store.window(s) is not None, self.max_series)
         fresh = [item for item in items if not self.store.is_applied(item[0], item[2])]
         if fresh:
             self.durable.log({"a": fresh})
@@ -69,16 +85,27 @@ class LocalLags:
 class RedisLags:
     """Windows in Redis through :class:`RedisLagStore`: any number of replicas, no local state.
 
-    Redis errors propagate (the app answers 503); nothing falls back to memory.
+    Redis errors propagate (the app answers 503); nothing falls back to memory. ``MAX_SERIES``
+    is checked before the script runs, so replicas adding new series at the same moment may
+    pass it by the series they add together.
     """
 
     backend = "redis"
 
-    def __init__(self, features: LagFeatures, store: RedisLagStore):
+    def __init__(self, features: LagFeatures, store: RedisLagStore, max_series: int):
         self.features = features
         self.store = store
+        self.max_series = max_series
 
     async def add_many(self, items: list[Item]) -> list[dict]:
+        series = [item[0] for item in items]
+        distinct = sorted(set(series))
+        async with self.store.client.pipeline(transaction=False) as pipe:
+            pipe.scard(f"{self.store.prefix}:series")
+            pipe.smismember(f"{self.store.prefix}:series", distinct)
+            known, present = await pipe.execute()
+        stored = {s for s, p in zip(distinct, present, strict=True) if p}
+        check_room(known, series, stored.__contains__, self.max_series)
         return [self.features.answer(a) for a in await self.store.apply_many(items)]
 
     async def window(self, series_id: str) -> tuple[float, ...] | None:

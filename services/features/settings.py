@@ -28,6 +28,7 @@ class FeaturesSettings(ServiceSettings):
     state_dir: Path = Path(".state/features")
     state_fsync: bool = False
     snapshot_every: int = Field(10_000, ge=1)
+    max_series: int = Field(1000, ge=1, description="series kept; a value for one more is 422")
     # Feast (services/features/feast_push.py): unset FEAST_URL pushes nothing.
     feast_url: str | None = Field(None, pattern=r"^https?://[^\s/]+")
     feast_push_source: str = "lag_features_push"

@@ -5,6 +5,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from prometheus_client import CollectorRegistry, Counter
 
+from libs.journal import SnapshotMetrics
 from libs.serving import (
     JSON,
     Children,
@@ -14,6 +15,13 @@ from libs.serving import (
     check_backend,
     open_state,
     redis_client,
+)
+from libs.serving.health import (
+    add_health,
+    answer_507_when_disk_fails,
+    redis_reachable,
+    state_loaded,
+    writable,
 )
 from services.ingestion.dataset import DatasetError, load_dataset
 from services.ingestion.routes import router
@@ -70,7 +78,17 @@ def create_app(settings: IngestionSettings | None = None, streams=None) -> FastA
     app.include_router(router)
     app.add_exception_handler(UnknownStream, _unknown_stream)
     app.add_exception_handler(ReadOnlyStream, _read_only)
+    SnapshotMetrics(lambda: getattr(getattr(app.state, "streams", None), "durable", None)).register(
+        registry
+    )
+    checks = [state_loaded("streams")]
+    if settings.redis_url:
+        checks.append(redis_reachable(lambda app: app.state.streams.client))
+    else:
+        checks.append(writable(settings.state_dir))
+    add_health(app, *checks)
     answer_503_when_redis_is_down(app)
+    answer_507_when_disk_fails(app, settings.state_dir)
     return app
 
 

@@ -73,8 +73,8 @@ class LocalStreams:
             state_dir,
             "ingestion",
             lambda: {"cursors": self.cursors, "live": self.live},
-            fsync,
-            snapshot_every,
+            fsync=fsync,
+            every=snapshot_every,
         )
         try:
             self._restore()

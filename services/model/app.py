@@ -2,17 +2,22 @@
 
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from prometheus_client import CollectorRegistry
 
+from libs.journal import SnapshotMetrics
 from libs.metrics import ModelMetricsCollector
-from libs.serving import StartupError, build_app, open_state
+from libs.serving import JSON, StartupError, build_app, open_state
+from libs.serving.health import add_health, answer_507_when_disk_fails, state_loaded, writable
+from libs.serving.limits import answer_422_beyond_max_series
 from libs.serving.responses import observation_conflict
 from services.model.durability import DurableLearner
 from services.model.learner import Learner
+from services.model.limits import TooMuchWork
 from services.model.routes import router
 from services.model.seasons import SeasonConflict
 from services.model.settings import ModelSettings
+from services.model.worker import Overloaded
 
 
 def preflight(settings: ModelSettings) -> DurableLearner:
@@ -56,6 +61,8 @@ def open_durable(settings: ModelSettings) -> DurableLearner:
         fsync=settings.state_fsync,
         every=settings.snapshot_every,
         seconds=settings.snapshot_seconds,
+        max_series=settings.max_series,
+        max_pending=settings.learner_queue_items,
     )
 
 
@@ -82,10 +89,31 @@ def create_app(
         registry,
     )
     app.state.settings = settings
-    ModelMetricsCollector(lambda: _boards(app), lambda: _errors(app)).register(registry)
+    ModelMetricsCollector(
+        lambda: _boards(app), lambda: _errors(app), settings.metrics_series
+    ).register(registry)
+    SnapshotMetrics(lambda: _state(app)).register(registry)
     app.include_router(router)
     app.add_exception_handler(SeasonConflict, observation_conflict)
+    add_health(app, state_loaded("durable"), writable(settings.state_dir))
+    answer_422_beyond_max_series(app)
+    app.add_exception_handler(TooMuchWork, _too_much_work)
+    app.add_exception_handler(Overloaded, _overloaded)
+    answer_507_when_disk_fails(app, settings.state_dir)
     return app
+
+
+def _state(app: FastAPI):
+    durable = getattr(app.state, "durable", None)
+    return None if durable is None else durable.state
+
+
+async def _too_much_work(request: Request, exc: TooMuchWork) -> JSON:
+    return JSON({"detail": str(exc)}, status_code=413)
+
+
+async def _overloaded(request: Request, exc: Overloaded) -> JSON:
+    return JSON({"detail": str(exc)}, status_code=503, headers={"Retry-After": "1"})
 
 
 def _boards(app: FastAPI) -> dict:

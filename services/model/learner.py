@@ -14,20 +14,17 @@ from collections.abc import Sequence
 
 from services.model import champion as champions
 from services.model.adapters import LAST
+from services.model.answers import forecasted, predicted, trained
 from services.model.champion import SERVED
-from services.model.seasons import SeriesSeason
-from services.model.series import (
-    SeriesState,
+from services.model.remembered import (
     adopt_legacy_answers,
     entry,
-    fallback,
     fingerprint,
     first_answer,
-    forecasted,
-    predicted,
-    trained,
     verify,
 )
+from services.model.seasons import SeriesSeason
+from services.model.series import SeriesState, fallback
 
 log = logging.getLogger(__name__)
 

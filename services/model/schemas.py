@@ -223,6 +223,9 @@ class SeriesMetrics(BaseModel):
 
 
 class MetricsReport(BaseModel):
+    series_total: int = Field(description="series kept; `series` holds one page of them")
+    offset: int = Field(description="the page's first series, in the order they appeared")
+    next_offset: int | None = Field(description="the next page's offset; null on the last")
     count: int = Field(description="observations learned, every series")
     models: list[str]
     mae: float | None = Field(description="what the default series was served, cumulative")

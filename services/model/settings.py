@@ -47,6 +47,19 @@ class ModelSettings(ServiceSettings):
     snapshot_every: int = Field(10_000, ge=1, description="learned records between snapshots")
     snapshot_seconds: float = Field(30.0, gt=0, description="at most this long between snapshots")
     idempotency_window: int = Field(100_000, ge=1, description="answers remembered per series")
+    max_series: int = Field(1000, ge=1, description="series kept; a request for one more is 422")
+    metrics_series: int = Field(
+        20, ge=0, description="series exported with a series label in /metrics (the first ones)"
+    )
+    learner_queue_items: int = Field(
+        50_000, ge=1, description="items of learning queued before requests get 503"
+    )
+    max_batch_cost: int = Field(
+        250_000, ge=1, description="a batch's items times its models' costs (413 beyond)"
+    )
+    max_forecast_cost: int = Field(
+        2_000_000, ge=1, description="steps times features times models' costs (413 beyond)"
+    )
     s3_endpoint_url: str | None = None
     s3_bucket: str | None = None
     s3_prefix: str = "model"

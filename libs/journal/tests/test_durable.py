@@ -11,7 +11,7 @@ def test_a_failing_snapshot_is_retried_by_the_next_record_not_in_a_loop(tmp_path
         attempts.append(name)
         raise OSError("no space left on device")
 
-    durable.snapshots.save = broken_disk
+    durable.store.save = broken_disk
 
     async def go():
         for change in range(3):
@@ -22,5 +22,6 @@ def test_a_failing_snapshot_is_retried_by_the_next_record_not_in_a_loop(tmp_path
     durable.journal.close()
 
     assert attempts == ["demo", "demo", "demo"]
+    assert durable.failures == 3 and "no space left on device" in durable.last_error
     state, changes = DurableState(tmp_path, "demo", dict).restore()
-    assert state is None and changes == [{"add": 0}, {"add": 1}, {"add": 2}]
+    assert state is None and list(changes) == [{"add": 0}, {"add": 1}, {"add": 2}]

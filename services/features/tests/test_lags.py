@@ -9,7 +9,7 @@ from services.features.lags import LocalLags
 
 
 def open_lags(path, snapshot_every: int = 10_000) -> LocalLags:
-    return LocalLags(LagFeatures(3, store=MemoryLagStore(3)), path, False, snapshot_every)
+    return LocalLags(LagFeatures(3, store=MemoryLagStore(3)), path, False, snapshot_every, 1000)
 
 
 def die(lags: LocalLags) -> None:

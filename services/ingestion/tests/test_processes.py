@@ -115,7 +115,10 @@ def test_corrupt_snapshot_stops_start_up_with_one_line(tmp_path):
     (state / "ingestion.snapshot").write_bytes(b'{"covered": 3}')
     done = run_service("ingestion", {"STATE_DIR": str(state)})
     assert done.returncode == 1
-    assert done.stderr.strip() == f"ingestion: STATE_DIR {state} unusable: KeyError: 'cursors'"
+    assert done.stderr.strip() == (
+        f"ingestion: STATE_DIR {state} unusable: CorruptState: snapshot ingestion: "
+        "no checksummed header (not a snapshot of this format)"
+    )
 
 
 def test_admin_token_guards_reset_of_a_running_service(tmp_path):

@@ -135,10 +135,10 @@ def test_snapshot_and_journal_replay_restore_identical_detector_state(tmp_path):
     store = LocalSnapshots(tmp_path / "snapshots")
     durable = DurableLearner.open(Learner(["linear_regression"]), tmp_path, store)
     for body in bodies[:150]:
-        durable.submit(body)
+        durable.commit(body)
     asyncio.run(durable.snapshot())
     for body in bodies[150:230]:  # past the shift: detections after the snapshot, journal only
-        durable.submit(body)
+        durable.commit(body)
     durable.journal.close()  # kill -9: no snapshot of the last 80
     restored = DurableLearner.open(Learner(["linear_regression"]), tmp_path, store)
     reference = Learner(["linear_regression"])
@@ -147,7 +147,7 @@ def test_snapshot_and_journal_replay_restore_identical_detector_state(tmp_path):
     assert detector_state(restored.learner) == detector_state(reference)
     assert reference.series["default"].board.drift["linear_regression"].detected >= 1
     for body in bodies[230:]:
-        restored.submit(body)
+        restored.commit(body)
         reference.apply(body)
     assert detector_state(restored.learner) == detector_state(reference)
     restored.journal.close()
@@ -158,7 +158,7 @@ def test_a_snapshot_without_drift_watches_is_watched_after_restart(tmp_path):
     store = LocalSnapshots(tmp_path / "snapshots")
     durable = DurableLearner.open(Learner(["naive"], detector=None), tmp_path, store)
     for body in bodies[:100]:
-        durable.submit(body)
+        durable.commit(body)
     asyncio.run(durable.snapshot())
     durable.journal.close()
     restored = DurableLearner.open(Learner(["naive"], detector="adwin"), tmp_path, store)

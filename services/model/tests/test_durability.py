@@ -25,11 +25,11 @@ def test_records_after_a_snapshot_of_an_idle_journal_survive_two_crashes(tmp_pat
     bodies = airline_bodies()
     durable = open_durable(tmp_path)
     for body in bodies[:5]:
-        durable.submit(learn(body))
+        durable.commit(learn(body))
     asyncio.run(durable.snapshot())  # covers 1..5 and leaves an empty journal segment
     die(durable)  # the first process died without another record
     crashed = open_durable(tmp_path)
-    crashed.submit(learn(bodies[5]))
+    crashed.commit(learn(bodies[5]))
     die(crashed)  # and so did the second, right after acknowledging #6
     again = open_durable(tmp_path)
     assert again.learner.count == 6
@@ -46,7 +46,7 @@ def test_a_failed_snapshot_keeps_the_journal_and_loses_nothing(tmp_path):
 
     durable = open_durable(tmp_path, store=Unreachable())
     for body in airline_bodies()[:8]:
-        durable.submit(learn(body))
+        durable.commit(learn(body))
     asyncio.run(durable.snapshot())
     assert durable.covered == 0
     die(durable)
@@ -61,7 +61,7 @@ def test_snapshots_are_taken_every_n_records_and_restore_with_the_journal_tail(t
         durable = open_durable(tmp_path, store, every=10)
         answers = []
         for body in bodies[:25]:
-            answers.append(durable.submit(learn(body)))
+            answers.append(durable.commit(learn(body)))
             await asyncio.sleep(0)  # let a scheduled snapshot run, as between requests
         await asyncio.sleep(0.2)
         die(durable)
@@ -75,13 +75,13 @@ def test_snapshots_are_taken_every_n_records_and_restore_with_the_journal_tail(t
     for body in bodies[:25]:
         reference.apply(learn(body))
     for body in bodies[25:]:
-        assert restored.submit(learn(body)) == reference.apply(learn(body))
+        assert restored.commit(learn(body)) == reference.apply(learn(body))
 
 
 def test_retries_of_applied_work_are_not_journaled(tmp_path):
     durable = open_durable(tmp_path)
     body = airline_bodies()[0]
-    durable.submit(learn(body))
-    durable.submit(learn(body))
-    durable.submit({"op": "batch", "items": [learn(body)]})
+    durable.commit(learn(body))
+    durable.commit(learn(body))
+    durable.commit({"op": "batch", "items": [learn(body)]})
     assert durable.journal.seq == 1

@@ -1,10 +1,9 @@
 """Snapshots in S3-compatible storage: a real ``weed mini`` server."""
 
-import pickle
-
 import httpx
 import pytest
 
+from libs.journal import unseal
 from libs.journal.s3 import S3Snapshots
 from libs.testkit import S3Server, ServiceProcess
 
@@ -36,10 +35,9 @@ def test_a_new_instance_with_an_empty_disk_restores_from_the_s3_snapshot(tmp_pat
     with first:
         # the first request builds the models (River imported then): generous on a busy machine
         httpx.post(f"{first.url}/predict_learn_batch", json={"items": bodies[:100]}, timeout=120)
-    saved = pickle.loads(
-        s3.client().get_object(Bucket="snapshots", Key="model-test/model.snapshot")["Body"].read()
-    )
-    assert saved["seq"] == 1
+    raw = s3.client().get_object(Bucket="snapshots", Key="model-test/model.snapshot")["Body"]
+    header, _ = unseal(raw.read(), "model")
+    assert header["covered"] == 1
 
     second = ServiceProcess("model", tmp_path, {**env, "STATE_DIR": str(tmp_path / "disk-2")})
     with second:

@@ -1,11 +1,13 @@
-"""The model service's snapshot: JSON, with only the River estimators pickled inside it.
+"""The model service's snapshot: JSON, with River estimators (and the few per-series objects
+that hold them) pickled inside it.
 
 Each series is encoded on its own and kept until it changes again (:class:`SnapshotCodec`), so
 a snapshot re-encodes only the series that learned since the previous one. Models and River's
 drift detectors are pickles (base64 in the JSON), and so are the per-series season, champion
-selector and guard objects; scores, remembered answers, feedback and counters are plain JSON. Reading the pickles back names only classes of River, of
-the platform's model and metrics packages and a few of the standard library's
-(:class:`EstimatorUnpickler`): a snapshot cannot make the service run other code.
+selector and guard objects; scores, remembered answers, feedback and counters are plain JSON.
+Reading the pickles back names only classes of River, of the platform's model and metrics
+packages and a few of the standard library's (:class:`EstimatorUnpickler`): a snapshot cannot
+make the service run other code.
 
 A model that cannot be pickled (a Hoeffding tree grown so deep by a 1e308 target that
 pickling it passes the recursion limit) is isolated: logged as a warning, counted in the

@@ -1,6 +1,5 @@
 """The entry point behind ``python -m services.<name>``."""
 
-import gc
 import logging
 import sys
 from collections.abc import Callable
@@ -8,21 +7,10 @@ from collections.abc import Callable
 import uvicorn
 from pydantic import ValidationError
 
+from libs.runtime import tune_gc
 from libs.serving.admin import admin_disabled
 from libs.serving.logs import configure_logging
 from libs.serving.settings import ServiceSettings, StartupError, settings_error
-
-GC_THRESHOLD = (20_000, 50, 100)
-"""River and the request path allocate many small objects that die young; at Python's default
-first threshold (700) the collector ran so often that it doubled the model's cost per batch item
-(55 -> 22 us measured). Young objects still die by reference counting; only cycles wait."""
-
-
-def tune_gc() -> None:
-    """Raise the collection thresholds and move what start-up allocated (modules, classes,
-    schemas) out of the collector's way: the permanent heap is never walked again."""
-    gc.set_threshold(*GC_THRESHOLD)
-    gc.freeze()
 
 
 def serve(

@@ -1,7 +1,9 @@
 """Base settings for every service."""
 
-from pydantic import SecretStr, ValidationError, field_validator
+from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from libs.runtime import settings_error
 
 
 class StartupError(RuntimeError):
@@ -34,19 +36,4 @@ class ServiceSettings(BaseSettings):
         return None if value == "" else value
 
 
-def settings_error(exc: ValidationError) -> str:
-    """One line naming every invalid variable, for start-up failures.
-
-    Examples
-    --------
-    >>> try:
-    ...     ServiceSettings(port="eighty")
-    ... except ValidationError as exc:
-    ...     print(settings_error(exc))
-    invalid configuration: PORT: Input should be a valid integer, unable to parse string ...
-    """
-    parts = []
-    for err in exc.errors():
-        name = ".".join(str(p) for p in err["loc"]).upper() or "settings"
-        parts.append(f"{name}: {err['msg']}")
-    return "invalid configuration: " + "; ".join(parts)
+__all__ = ["ServiceSettings", "StartupError", "settings_error"]

@@ -26,7 +26,7 @@ from libs.serving.health import (
 from services.ingestion.dataset import DatasetError, load_dataset
 from services.ingestion.routes import router
 from services.ingestion.settings import IngestionSettings
-from services.ingestion.streams import LocalStreams, ReadOnlyStream, RedisStreams, UnknownStream
+from services.ingestion.streams import LocalStreams, ReadOnlyStream, UnknownStream
 
 
 def preflight(settings: IngestionSettings) -> LocalStreams | None:
@@ -45,8 +45,17 @@ def preflight(settings: IngestionSettings) -> LocalStreams | None:
 def open_streams(settings: IngestionSettings):
     dataset = load_dataset(settings.dataset_path)
     if settings.redis_url:
-        return RedisStreams(dataset, redis_client(settings.redis_url), settings.redis_prefix)
-    return LocalStreams(dataset, settings.state_dir, settings.state_fsync, settings.snapshot_every)
+        from services.ingestion.redis_streams import RedisStreams  # redis only with REDIS_URL
+
+        client = redis_client(settings.redis_url)
+        return RedisStreams(dataset, client, settings.redis_prefix, settings.lease_seconds)
+    return LocalStreams(
+        dataset,
+        settings.state_dir,
+        settings.state_fsync,
+        settings.snapshot_every,
+        settings.lease_seconds,
+    )
 
 
 def create_app(settings: IngestionSettings | None = None, streams=None) -> FastAPI:
@@ -56,13 +65,15 @@ def create_app(settings: IngestionSettings | None = None, streams=None) -> FastA
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         app.state.streams = streams if streams is not None else open_streams(settings)
+        if app.state.streams.backend == "redis":
+            await app.state.streams.open()
         yield
         await app.state.streams.close()
 
     registry = CollectorRegistry()
     app = build_app(
         "Ingestion service",
-        "Hands out a data set's observations, and live streams', exactly once.",
+        "Hands out a data set's observations, and live streams', on lease until acknowledged.",
         lifespan,
         registry,
     )
@@ -71,6 +82,14 @@ def create_app(settings: IngestionSettings | None = None, streams=None) -> FastA
         Counter(
             "ingestion_observations_served_total",
             "Observations handed out.",
+            ["stream"],
+            registry=registry,
+        )
+    )
+    app.state.acked = Children(
+        Counter(
+            "ingestion_observations_acked_total",
+            "Observations acknowledged (their leases ended for good).",
             ["stream"],
             registry=registry,
         )

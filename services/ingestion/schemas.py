@@ -6,6 +6,10 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from libs.serving import FiniteFloat, SeriesId, StrictInt
 
+ObservationIds = Annotated[
+    list[Annotated[StrictInt, Field(ge=1)]], Field(min_length=1, max_length=10_000)
+]
+AckIds = Annotated[list[Annotated[StrictInt, Field(ge=1)]], Field(max_length=10_000)]
 MAX_BATCH = 1000
 MAX_APPEND = 10_000
 
@@ -26,6 +30,8 @@ class BatchIn(BaseModel):
 
     n: Annotated[StrictInt, Field(ge=1, le=MAX_BATCH)]
     stream: SeriesId = "default"
+    consumer: SeriesId = "default"
+    ack: AckIds = []
 
 
 class BatchOut(BaseModel):
@@ -53,19 +59,50 @@ class AppendOut(BaseModel):
     total: int
 
 
+class AckIn(BaseModel):
+    observation_ids: ObservationIds
+    stream: SeriesId = "default"
+
+
+class AckOut(BaseModel):
+    stream: str
+    acked: int
+
+
+class ReleaseIn(BaseModel):
+    consumer: SeriesId
+    stream: SeriesId = "default"
+
+
+class ReleaseOut(BaseModel):
+    stream: str
+    consumer: str
+    released: int
+
+
 class StatusOut(BaseModel):
     stream: str
     backend: str
     total: int
     served: int
+    acked: int
+    leased: int
+    expired: int
     remaining: int
     exhausted: bool
+    lease_seconds: float
+    consumers: dict[str, int]
+    current_index: int
+    total_observations: int
+    completed: bool
 
 
 class ResetOut(BaseModel):
     status: str = "reset"
     stream: str
     remaining: int
+    message: str
+    total_observations: int
 
 
 class DatasetInfo(BaseModel):
@@ -82,6 +119,7 @@ class InfoOut(BaseModel):
     live_streams: list[str]
     max_batch: int = MAX_BATCH
     max_append: int = MAX_APPEND
+    lease_seconds: float
 
 
 class HealthOut(BaseModel):

@@ -8,13 +8,14 @@ from libs.serving import ServiceSettings
 
 
 class IngestionSettings(ServiceSettings):
-    """``PORT`` 8002; ``REDIS_URL`` shares cursors between replicas, else ``STATE_DIR`` keeps them.
+    """``PORT`` 8002; ``REDIS_URL`` shares streams between replicas, else ``STATE_DIR`` keeps them;
+    ``LEASE_SECONDS`` (fractions allowed) is how long a taken observation stays leased.
 
     Examples
     --------
     >>> s = IngestionSettings(redis_url="", dataset_path="")
-    >>> s.port, s.redis_url, s.dataset_path, s.state_dir
-    (8002, None, None, PosixPath('.state/ingestion'))
+    >>> s.port, s.redis_url, s.dataset_path, s.state_dir, s.lease_seconds
+    (8002, None, None, PosixPath('.state/ingestion'), 30.0)
     """
 
     port: int = 8002
@@ -24,6 +25,7 @@ class IngestionSettings(ServiceSettings):
     state_fsync: bool = False
     snapshot_every: int = Field(10_000, ge=1)
     redis_prefix: str = "ingestion"
+    lease_seconds: float = Field(30.0, ge=0.01, le=86_400, allow_inf_nan=False)
 
     @field_validator("redis_url", "dataset_path", mode="before")
     @classmethod

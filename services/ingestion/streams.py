@@ -1,26 +1,28 @@
-"""Streams and their cursors: the replayed data set (``default``) and live streams.
+"""Streams: the replayed data set (``default``) and live streams, handed out on lease.
 
-Every observation is handed out once: taking advances the stream's cursor in the same step that
-reads the observations. Two backends offer the same coroutines:
+Taking an observation leases it to a consumer for ``lease_seconds``; acknowledging it ends the
+lease for good. An observation whose lease runs out unacknowledged is handed out again, before
+any new one, to the next taker; a consumer that restarts releases its leases so that it gets
+its unfinished observations back first, in order. A take may carry an idempotency key: a retry
+with the same key, while the lease lasts, answers the same observations instead of new ones.
+Two backends offer the same coroutines:
 
 - :class:`LocalStreams`, in the process, made durable by a journal record per change (a kill -9
-  and restart neither rewinds the cursor nor loses a live observation); one replica only;
-- :class:`RedisStreams`, cursors and live observations in Redis, advanced by a Lua script, so any
-  number of replicas share them.
+  and restart loses no lease, acknowledgement or live observation); one replica only;
+- :class:`~services.ingestion.redis_streams.RedisStreams`, Redis Streams with a consumer group,
+  so any number of replicas share them.
 """
 
+import time
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
-
-import orjson
-
-if TYPE_CHECKING:  # imported by whoever builds the client, only with REDIS_URL
-    from redis.asyncio import Redis
+from typing import NamedTuple
 
 from libs.journal import DurableState
 from services.ingestion.dataset import Dataset
+from services.ingestion.leases import Leases
 
 DEFAULT_STREAM = "default"
+DEFAULT_CONSUMER = "default"
 
 
 class Observation(NamedTuple):
@@ -41,20 +43,37 @@ class ReadOnlyStream(Exception):
 class Taken(NamedTuple):
     observations: list[Observation]
     remaining: int
+    """Observations never handed out yet."""
 
 
 class StreamStatus(NamedTuple):
     stream: str
     total: int
     served: int
+    """Observations handed out at least once (the cursor)."""
+    leased: int
+    """Handed out, not acknowledged yet (``expired`` of them past their lease)."""
+    expired: int
+    consumers: dict[str, int]
+    """Observations on lease per consumer."""
+
+    @property
+    def acked(self) -> int:
+        return self.served - self.leased
+
+    @property
+    def exhausted(self) -> bool:
+        """Every observation handed out and acknowledged."""
+        return self.served >= self.total and self.leased == 0
 
 
-def _live(stream: str, first_id: int, items: list) -> list[Observation]:
-    """Live observations without a ``series_id`` belong to the series named like the stream."""
-    return [
-        Observation(first_id + i, inp, target, sid or stream)
-        for i, (inp, target, sid) in enumerate(items)
-    ]
+def observation(stream: str, i: int, item) -> Observation:
+    """Observation ``i`` of a stream from its row: live ones without a ``series_id`` belong to
+    the series named like the stream."""
+    if stream == DEFAULT_STREAM:
+        return Observation(i, *item)
+    inp, target, sid = item
+    return Observation(i, inp, target, sid or stream)
 
 
 class LocalStreams:
@@ -65,16 +84,22 @@ class LocalStreams:
 
     backend = "memory"
 
-    def __init__(self, dataset: Dataset, state_dir: Path, fsync: bool, snapshot_every: int):
+    def __init__(
+        self,
+        dataset: Dataset,
+        state_dir: Path,
+        fsync: bool,
+        snapshot_every: int,
+        lease_seconds: float = 30.0,
+        clock=time.time,
+    ):
         self.dataset = dataset
-        self.cursors: dict[str, int] = {}
+        self.lease_seconds = lease_seconds
+        self.clock = clock
+        self.books: dict[str, Leases] = {}
         self.live: dict[str, list] = {}
         self.durable = DurableState(
-            state_dir,
-            "ingestion",
-            lambda: {"cursors": self.cursors, "live": self.live},
-            fsync=fsync,
-            every=snapshot_every,
+            state_dir, "ingestion", self._state, fsync=fsync, every=snapshot_every
         )
         try:
             self._restore()
@@ -82,25 +107,36 @@ class LocalStreams:
             self.durable.journal.close()
             raise
 
+    def _state(self) -> dict:
+        return {"books": {k: b.dump() for k, b in self.books.items()}, "live": self.live}
+
     def _restore(self) -> None:
         saved, changes = self.durable.restore()
         if saved is not None:
-            self.cursors, self.live = saved["cursors"], saved["live"]
+            if "books" in saved:
+                self.books = {k: Leases(**b) for k, b in saved["books"].items()}
+            else:  # a snapshot from before leases: cursors only
+                self.books = {k: Leases(c) for k, c in saved["cursors"].items()}
+            self.live = saved["live"]
         for change in changes:
             self._redo(change)
 
-    def _redo(self, change: dict) -> None:
-        if "c" in change:
+    def _redo(self, change: dict) -> list[int]:
+        if "l" in change:
+            key, planned = change["l"]
+            return self.books.setdefault(key, Leases()).apply(planned)
+        if "c" in change:  # a rewind (or, before leases, a cursor moved)
             key, cursor = change["c"]
-            self.cursors[key] = cursor
+            self.books[key] = Leases(cursor)
         else:
             stream, items = change["a"]
             self.live.setdefault(stream, []).extend(items)
+        return []
 
-    def _change(self, change: dict) -> None:
+    def _change(self, change: dict) -> list[int]:
         """Journal a change, then make it."""
         self.durable.log(change)
-        self._redo(change)
+        return self._redo(change)
 
     def _source(self, stream: str) -> tuple[str, list | tuple]:
         if stream == DEFAULT_STREAM:
@@ -109,19 +145,30 @@ class LocalStreams:
             raise UnknownStream(stream)
         return f"live:{stream}", self.live[stream]
 
-    async def take(self, stream: str, n: int) -> Taken:
-        key, source = self._source(stream)
-        start = self.cursors.get(key, 0)
-        stop = min(start + n, len(source))
-        if stop <= start:
-            return Taken([], max(len(source) - start, 0))
-        self._change({"c": [key, stop]})
-        items = source[start:stop]
-        if stream == DEFAULT_STREAM:
-            observations = [Observation(start + 1 + i, *row) for i, row in enumerate(items)]
-        else:
-            observations = _live(stream, start + 1, items)
-        return Taken(observations, len(source) - stop)
+    def _book(self, key: str) -> Leases:
+        return self.books.get(key) or Leases()
+
+    async def take(self, stream: str, n: int, consumer: str = DEFAULT_CONSUMER, key=None) -> Taken:
+        """Lease up to ``n`` observations to ``consumer`` (``key``: see the module)."""
+        book_key, source = self._source(stream)
+        book = self._book(book_key)
+        now = self.clock()
+        planned = book.plan_take(n, len(source), now, self.lease_seconds, consumer, key)
+        ids = self._change({"l": [book_key, planned]}) if planned[1] else []
+        observations = [observation(stream, i, source[i - 1]) for i in ids]
+        return Taken(observations, len(source) - self._book(book_key).cursor)
+
+    async def ack(self, stream: str, ids) -> int:
+        """Acknowledge observations for good; returns how many were on lease."""
+        book_key, _ = self._source(stream)
+        planned = self._book(book_key).plan_ack(ids)
+        return len(self._change({"l": [book_key, planned]})) if planned[1] else 0
+
+    async def release(self, stream: str, consumer: str) -> int:
+        """End ``consumer``'s leases now, so they are handed out again first."""
+        book_key, _ = self._source(stream)
+        planned = self._book(book_key).plan_release(consumer)
+        return len(self._change({"l": [book_key, planned]})) if planned[1] else 0
 
     async def append(self, stream: str, items: list) -> list[int]:
         if stream == DEFAULT_STREAM:
@@ -131,95 +178,21 @@ class LocalStreams:
         return list(range(first, first + len(items)))
 
     async def reset(self, stream: str) -> StreamStatus:
-        key, source = self._source(stream)
+        key, _ = self._source(stream)
         self._change({"c": [key, 0]})
-        return StreamStatus(stream, len(source), 0)
+        return await self.status(stream)
 
     async def status(self, stream: str) -> StreamStatus:
         key, source = self._source(stream)
-        return StreamStatus(stream, len(source), min(self.cursors.get(key, 0), len(source)))
+        book = self._book(key)
+        expired = len(book.expired(self.clock()))
+        served = min(book.cursor, len(source))
+        return StreamStatus(
+            stream, len(source), served, len(book.pending), expired, book.consumers()
+        )
 
     async def live_streams(self) -> list[str]:
         return sorted(self.live)
 
     async def close(self) -> None:
         await self.durable.close()
-
-
-# KEYS: cursor, live list ('' side unused for the data set). ARGV: size (-1: the list's length), n.
-TAKE = """
-local size = tonumber(ARGV[1])
-local live = size < 0
-if live then size = redis.call('LLEN', KEYS[2]) end
-local start = tonumber(redis.call('GET', KEYS[1]) or '0')
-local stop = math.min(start + tonumber(ARGV[2]), size)
-if stop <= start then return {start, size, {}} end
-redis.call('SET', KEYS[1], stop)
-if live then return {start, size, redis.call('LRANGE', KEYS[2], start, stop - 1)} end
-return {start, size, {}}
-"""
-
-
-class RedisStreams:
-    """Streams in Redis under ``prefix``: cursors as integers, live observations as lists."""
-
-    backend = "redis"
-
-    def __init__(self, dataset: Dataset, client: "Redis", prefix: str = "ingestion"):
-        self.dataset = dataset
-        self.client = client
-        self.prefix = prefix
-        self._take = client.register_script(TAKE)
-
-    def _keys(self, stream: str) -> tuple[str, str]:
-        if stream == DEFAULT_STREAM:
-            return f"{self.prefix}:cursor:dataset:{self.dataset.fingerprint}", self._list(stream)
-        return f"{self.prefix}:cursor:live:{stream}", self._list(stream)
-
-    def _list(self, stream: str) -> str:
-        return f"{self.prefix}:live:{stream}"
-
-    async def take(self, stream: str, n: int) -> Taken:
-        dataset = stream == DEFAULT_STREAM
-        size = len(self.dataset.rows) if dataset else -1
-        start, size, raw = await self._take(keys=self._keys(stream), args=[size, n])
-        if not dataset and size == 0:
-            raise UnknownStream(stream)
-        stop = max(min(start + n, size), start)
-        if dataset:
-            rows = self.dataset.rows[start:stop]
-            observations = [Observation(start + 1 + i, *row) for i, row in enumerate(rows)]
-        else:
-            observations = _live(stream, start + 1, [orjson.loads(item) for item in raw])
-        return Taken(observations, max(size - stop, 0))
-
-    async def append(self, stream: str, items: list) -> list[int]:
-        if stream == DEFAULT_STREAM:
-            raise ReadOnlyStream(stream)
-        async with self.client.pipeline(transaction=True) as pipe:
-            pipe.rpush(self._list(stream), *(orjson.dumps(item) for item in items))
-            pipe.sadd(f"{self.prefix}:streams", stream)
-            length, _ = await pipe.execute()
-        return list(range(length - len(items) + 1, length + 1))
-
-    async def reset(self, stream: str) -> StreamStatus:
-        status = await self.status(stream)
-        await self.client.set(self._keys(stream)[0], 0)
-        return status._replace(served=0)
-
-    async def status(self, stream: str) -> StreamStatus:
-        cursor_key, list_key = self._keys(stream)
-        async with self.client.pipeline(transaction=False) as pipe:
-            pipe.get(cursor_key)
-            pipe.llen(list_key)
-            cursor, length = await pipe.execute()
-        total = len(self.dataset.rows) if stream == DEFAULT_STREAM else length
-        if total == 0 and stream != DEFAULT_STREAM:
-            raise UnknownStream(stream)
-        return StreamStatus(stream, total, min(int(cursor or 0), total))
-
-    async def live_streams(self) -> list[str]:
-        return sorted(s.decode() for s in await self.client.smembers(f"{self.prefix}:streams"))
-
-    async def close(self) -> None:
-        await self.client.aclose()

@@ -80,13 +80,24 @@ async def predict_learn_batch(request: Request) -> JSON:
 )
 async def train(durable: Durable, body: schemas.LearnRequest) -> JSON:
     """Learn one observation without scoring a prediction."""
-    return JSON(await durable.submit(_learn_record(body, predict=False)))
+    answer = await durable.submit(_learn_record(body, predict=False))
+    return JSON({"message": _trained(answer), **answer})
 
 
-@router.post("/predict", response_model=schemas.PredictResponse, responses=READ_ERRORS)
+@router.post("/predict", response_model=schemas.SeedPredictResponse, responses=READ_ERRORS)
 async def predict(durable: Durable, body: schemas.PredictRequest) -> JSON:
     """Predict the next value of a series from its features; learns nothing."""
-    return JSON(await durable.read(Learner.predict, body.series_id, body.features))
+    answer = await durable.read(Learner.predict, body.series_id, body.features)
+    return JSON({**answer, "forecast": [{"step": 1, "value": answer["prediction"]}]})
+
+
+def _trained(answer: dict) -> str:
+    """The seed's ``message``."""
+    if answer["failed"]:
+        return f"training failed for {', '.join(answer['failed'])}; the others trained"
+    if answer["duplicate"]:
+        return "observation already learned successfully; not learned again"
+    return "model trained successfully"
 
 
 @router.post("/predict_many", response_model=schemas.PredictManyResponse, responses=READ_ERRORS)

@@ -104,7 +104,19 @@ class PredictLearnResponse(PredictResponse):
     duplicate: bool = Field(description="already applied: the first answer, nothing learned")
 
 
+class ForecastStep(BaseModel):
+    step: int
+    value: float
+
+
+class SeedPredictResponse(PredictResponse):
+    forecast: list[ForecastStep] = Field(
+        description="the seed's shape: the prediction as a one-step forecast"
+    )
+
+
 class TrainResponse(BaseModel):
+    message: str = Field(description="the seed's field: says whether the model learned")
     learned: bool
     count: int = Field(description="observations learned on this series")
     series_id: str

@@ -7,12 +7,12 @@ from dataclasses import asdict
 from pathlib import Path
 
 from pydantic import ValidationError
+from tqdm import tqdm
 
-from libs.serving import settings_error, tune_gc
+from libs.runtime import settings_error, tune_gc
 from services.pipeline.client import StepError
 from services.pipeline.job import Pipeline, RunResult
 from services.pipeline.leaderboard import Standing, format_table, leaderboard
-from services.pipeline.progress import Progress
 from services.pipeline.report import write_json, write_png
 from services.pipeline.settings import PipelineSettings
 
@@ -81,18 +81,27 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def execute(settings: PipelineSettings, args: argparse.Namespace) -> tuple[RunResult, int]:
-    """Run the job; returns what it did and the lag window (observations before scoring)."""
+    """Run the job; returns what it did and the lag window (observations before scoring).
+
+    The progress bar (tqdm, on stderr) is drawn only when stderr is a terminal.
+    """
     pipeline = Pipeline(settings)
-    progress = Progress(None)
+    bar = None
     try:
         warmup = pipeline.n_lags()
         if args.reset:
             pipeline.reset()
         remaining = pipeline.remaining()
-        progress.total = remaining if args.max is None else min(args.max, remaining)
-        return pipeline.run(args.max, args.batch, progress.update), warmup
+        total = remaining if args.max is None else min(args.max, remaining)
+        bar = tqdm(total=total, unit="obs", disable=not sys.stderr.isatty(), mininterval=0.1)
+
+        def progress(done: int) -> None:
+            bar.update(done - bar.n)
+
+        return pipeline.run(args.max, args.batch, progress), warmup
     finally:
-        progress.close()
+        if bar is not None:
+            bar.close()
         pipeline.close()
 
 

@@ -1,9 +1,10 @@
 """A keep-alive JSON client with retries: connection errors and 5xx are retried, 4xx is not.
 
-A request that is not idempotent (taking the next observation moves a cursor) is retried only
-when it cannot have been applied: the connection was refused, or the service answered 503
-(unavailable before doing anything). A lost answer to such a request fails the step instead of
-silently skipping what the first attempt took.
+Every request the job makes is safe to retry: learning requests carry an ``observation_id``
+the services deduplicate, and takes from ingestion carry an ``Idempotency-Key`` (a retry whose
+first answer was lost gets the same observations). A connection the server closed while it was
+idle is noticed before sending and replaced, so a pause longer than the server's keep-alive
+timeout costs a reconnect, not a failed step.
 
 One persistent :class:`~services.pipeline.connection.Connection` per service and no
 per-request allocations beyond the JSON itself, because the pipeline makes three requests per
@@ -54,33 +55,30 @@ class JsonClient:
         self.auth = b"Authorization: Bearer %s\r\n" % token.encode() if token else b""
         self._conn: Connection | None = None
 
-    def get(self, path: str, step: str) -> tuple[int, dict | None]:
-        return self.request("GET", path, None, step)
+    def get(self, path: str, step: str, headers: bytes = b"") -> tuple[int, dict | None]:
+        return self.request("GET", path, None, step, headers)
 
     def post(
-        self, path: str, body: dict | None, step: str, idempotent: bool = True
+        self, path: str, body: dict | None, step: str, headers: bytes = b""
     ) -> tuple[int, dict | None]:
-        return self.request("POST", path, body, step, idempotent)
+        return self.request("POST", path, body, step, headers)
 
     def request(
-        self, method: str, path: str, body, step: str, idempotent: bool = True
+        self, method: str, path: str, body, step: str, headers: bytes = b""
     ) -> tuple[int, dict | None]:
         """Status and decoded body; raises :class:`StepError` on 4xx or when retries run out."""
-        payload = b"" if body is None else orjson.dumps(body)
-        headers = {"Content-Type": "application/json"} if body is not None else {}
+        payload = None if body is None else orjson.dumps(body)
         for attempt in range(self.retries + 1):
             try:
                 status, data = self._send(method, self.prefix + path, payload, headers)
             except RETRYABLE_ERRORS as exc:
                 self.close()
                 reason = f"{self.base_url} unreachable ({exc.__class__.__name__}: {exc})"
-                if not idempotent and not isinstance(exc, ConnectionRefusedError):
-                    raise StepError(step, f"{reason}; the answer to {path} may be lost") from None
             else:
                 if status < 300:
                     return status, _decode(data, path, step)
                 reason = f"HTTP {status} from {path}: {_detail(data)}"
-                if status < 500 or (not idempotent and status != 503):
+                if status < 500:
                     raise StepError(step, reason)
             if attempt < self.retries:
                 self.retried += 1
@@ -92,7 +90,7 @@ class JsonClient:
             self._conn.close()
         if self._conn is None or self._conn.closed:
             self._conn = Connection(self.host, self.port, self.timeout)
-        return self._conn.request(method, path, payload if headers else None, self.auth)
+        return self._conn.request(method, path, payload, self.auth + headers)
 
     def close(self) -> None:
         if self._conn is not None:

@@ -1,47 +1,19 @@
 """The pipeline: pull observations, turn them into lag features, predict-then-learn on models.
 
 ``series_id`` and ``observation_id`` travel end to end, so a retried step is answered from the
-service's idempotency record instead of being applied twice.
+service's idempotency record instead of being applied twice, and an observation handed out again
+(its lease expired, or a failed run left it unacknowledged) is harmless.
 """
 
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
 
 from services.pipeline.client import JsonClient, StepError
+from services.pipeline.records import Batch, Record, RunResult
 from services.pipeline.settings import PipelineSettings
 from services.pipeline.sharding import shard_of
-
-
-@dataclass
-class Record:
-    """What the pipeline saw and got back for one observation."""
-
-    observation_id: int
-    series_id: str
-    input: str
-    target: float
-    available_lags: int
-    prediction: float
-    predictions: dict[str, float]
-
-
-@dataclass
-class Batch:
-    """Observations taken from ingestion, their features, and the model requests they make."""
-
-    observations: list[dict]
-    features: list[dict]
-    items: list[dict]
-
-
-@dataclass
-class RunResult:
-    records: list[Record] = field(default_factory=list)
-    exhausted: bool = False
-    seconds: float = 0.0
-    retries: int = 0
+from services.pipeline.source import Source
 
 
 class Pipeline:
@@ -52,6 +24,8 @@ class Pipeline:
     is kept in ``predictions``, keyed by model name (``name@url`` when two services serve the
     same name). With shards (``MODEL_SHARD_URLS``) each observation goes to the shard owning its
     series only, and in batch mode the shards learn their parts of a batch in parallel.
+    Observations are acknowledged to ingestion once every model answered for them (see
+    :mod:`services.pipeline.source`).
     """
 
     def __init__(self, settings: PipelineSettings):
@@ -72,6 +46,8 @@ class Pipeline:
         self.sharded = bool(settings.shards)
         self._shard_pool = ThreadPoolExecutor(len(self.models)) if self.sharded else None
         self.stream_query = f"?stream={settings.stream}" if settings.stream else ""
+        self.source = Source(self.ingestion, settings.stream, settings.consumer)
+        self.seen: set[int] = set()
 
     def n_lags(self) -> int:
         """The feature service's window size (observations before lags are complete)."""
@@ -82,15 +58,16 @@ class Pipeline:
         self.ingestion.post(f"/reset{self.stream_query}", None, "ingestion")
 
     def remaining(self) -> int:
-        """Observations the ingestion stream has not handed out yet."""
-        return int(self.ingestion.get(f"/status{self.stream_query}", "ingestion")[1]["remaining"])
+        """Observations of the stream not acknowledged yet: what is left to learn."""
+        status = self.source.status()
+        return int(status["total"]) - int(status["acked"])
 
     def step(self) -> Record | None:
-        """Process the next observation; ``None`` once the stream is exhausted."""
-        path = f"/next{self.stream_query}"
-        status, obs = self.ingestion.request("GET", path, None, "ingestion", idempotent=False)
-        if status == 204 or obs is None:
+        """Process the next observation; ``None`` when there is nothing to take now."""
+        taken = self.source.take(None)
+        if not taken:
             return None
+        obs = taken[0]
         series = obs.get("series_id") or "default"
         oid = obs["observation_id"]
         add = {"series_id": series, "value": obs["target"], "observation_id": oid}
@@ -112,12 +89,15 @@ class Pipeline:
         return self.models
 
     def prepare_batch(self, size: int) -> Batch:
-        """Take up to ``size`` observations and their lag features; empty when exhausted."""
-        body = {"n": size, **({"stream": self.settings.stream} if self.settings.stream else {})}
-        taken = self.ingestion.post("/next_batch", body, "ingestion", idempotent=False)[1]
-        observations = taken["observations"]
+        """Take up to ``size`` observations and their lag features; empty when nothing is
+        there to take now. Observations this run learned already (a lease of its own that
+        expired meanwhile) are only acknowledged again."""
+        taken = self.source.take(size)
+        observations = [o for o in taken if o["observation_id"] not in self.seen]
+        again = [o["observation_id"] for o in taken if o["observation_id"] in self.seen]
+        self.seen.update(o["observation_id"] for o in observations)
         if not observations:
-            return Batch([], [], [])
+            return Batch([], [], [], again)
         adds = [
             {
                 "series_id": o.get("series_id") or "default",
@@ -136,17 +116,22 @@ class Pipeline:
             }
             for f, a in zip(feats, adds, strict=True)
         ]
-        return Batch(observations, feats, items)
+        return Batch(observations, feats, items, again)
 
     def learn_batch(self, batch: Batch) -> list[Record]:
-        """Predict-then-learn a prepared batch on every model, in order."""
+        """Predict-then-learn a prepared batch on every model, in order; acknowledge it."""
         if self.sharded:
-            return self._learn_sharded(batch)
-        per_model = [_learn_items(m, batch.items) for m in self.models]
-        return [
-            self._record(o, f, self.models, list(answers))
-            for o, f, *answers in zip(batch.observations, batch.features, *per_model, strict=True)
-        ]
+            records = self._learn_sharded(batch)
+        else:
+            per_model = [_learn_items(m, batch.items) for m in self.models]
+            records = [
+                self._record(o, f, self.models, list(answers))
+                for o, f, *answers in zip(
+                    batch.observations, batch.features, *per_model, strict=True
+                )
+            ]
+        self.source.learned([r.observation_id for r in records] + batch.again)
+        return records
 
     def _learn_sharded(self, batch: Batch) -> list[Record]:
         """Each shard learns its series' items (in stream order), the shards in parallel."""
@@ -176,23 +161,43 @@ class Pipeline:
         batch_size: int | None = None,
         progress: Callable[[int], None] | None = None,
     ) -> RunResult:
-        """Process at most ``limit`` observations (all when ``None``) or until exhausted."""
+        """Process at most ``limit`` observations (all when ``None``) or until every observation
+        of the stream is acknowledged. First takes back what an earlier run left unfinished."""
         result = RunResult()
         start = time.perf_counter()
+        self.source.release()
         if batch_size:
             self._run_batches(result, limit, batch_size, progress)
         else:
-            while limit is None or len(result.records) < limit:
-                record = self.step()
-                if record is None:
-                    result.exhausted = True
-                    break
-                result.records.append(record)
-                if progress:
-                    progress(len(result.records))
+            self._run_single(result, limit, progress)
+        self.source.flush()
         result.seconds = time.perf_counter() - start
         result.retries = sum(c.retried for c in (self.ingestion, self.features, *self.models))
         return result
+
+    def _run_single(self, result: RunResult, limit, progress) -> None:
+        while limit is None or len(result.records) < limit:
+            record = self.step()
+            if record is None:
+                if self._finished():
+                    result.exhausted = True
+                    return
+                continue
+            self.source.learned([record.observation_id])
+            if record.observation_id in self.seen:
+                continue  # a lease of this run's that expired before it was acknowledged
+            self.seen.add(record.observation_id)
+            result.records.append(record)
+            if progress:
+                progress(len(result.records))
+
+    def _finished(self) -> bool:
+        """Nothing to take now: done when every observation is acknowledged; otherwise leases
+        are out (another consumer's, or a killed run's), so wait for them to end."""
+        if self.source.finished():
+            return True
+        time.sleep(self.settings.poll_seconds)
+        return False
 
     def _run_batches(self, result: RunResult, limit, size: int, progress) -> None:
         """Batches in a two-stage pipeline: while the models learn batch k, a worker thread takes
@@ -207,8 +212,12 @@ class Pipeline:
             while pending is not None:
                 batch = pending.result()
                 if not batch.observations:
-                    result.exhausted = True
-                    return
+                    self.source.learned(batch.again)
+                    if self._finished():
+                        result.exhausted = True
+                        return
+                    pending = pool.submit(self.prepare_batch, want(len(result.records)))
+                    continue
                 taken = len(result.records) + len(batch.observations)
                 more = limit is None or taken < limit
                 pending = pool.submit(self.prepare_batch, want(taken)) if more else None

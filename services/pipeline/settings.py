@@ -6,6 +6,8 @@ from urllib.parse import urlsplit
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+NAME = r"^[A-Za-z0-9_.:\-]+$"
+
 
 class PipelineSettings(BaseSettings):
     """Service URLs from ``INGESTION_URL``, ``FEATURES_URL`` and ``MODEL_URL``, ``MODEL_URLS``
@@ -35,6 +37,8 @@ class PipelineSettings(BaseSettings):
     model_urls: str = ""
     model_shard_urls: str = ""
     stream: Annotated[str, Field(max_length=128, pattern=r"^[A-Za-z0-9_.:\-]*$")] = ""
+    consumer: Annotated[str, Field(min_length=1, max_length=128, pattern=NAME)] = "pipeline"
+    poll_seconds: Annotated[float, Field(gt=0, le=60)] = 0.2
     retries: Annotated[int, Field(ge=0)] = 5
     backoff_seconds: Annotated[float, Field(ge=0)] = 0.1
     timeout_seconds: Annotated[float, Field(gt=0)] = 10.0

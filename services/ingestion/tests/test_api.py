@@ -20,10 +20,29 @@ def test_first_next_answers_exactly_as_the_seed(settings):
     )
 
 
+def test_seed_curl_examples_answer_with_the_seed_fields(settings):
+    """``curl /next``, ``curl -X POST /reset``, ``curl /status`` as the seed documents them."""
+    with TestClient(create_app(settings)) as client:
+        client.get("/next")
+        reset = client.post("/reset").json()
+        first = client.get("/next").json()
+        status = client.get("/status").json()
+    assert first == {"observation_id": 1, "input": "1949-01", "target": 112, "remaining": 143}
+    assert reset["total_observations"] == 144 and "reset" in reset["message"]
+    assert {k: status[k] for k in ("current_index", "total_observations", "remaining")} == {
+        "current_index": 1,
+        "total_observations": 144,
+        "remaining": 143,
+    }
+    assert status["completed"] is False and status["leased"] == 1
+
+
 def test_exhausted_stream_answers_204_with_empty_body_on_every_call(settings):
     with TestClient(create_app(settings)) as client:
-        ids = [client.get("/next").json()["observation_id"] for _ in range(144)]
-        after = [client.get("/next") for _ in range(3)]
+        ids = []
+        for _ in range(144):  # each take acknowledges the observation before it
+            ids.append(client.get("/next", params={"ack": ids[-1:]}).json()["observation_id"])
+        after = [client.get("/next", params={"ack": ids[-1:]}) for _ in range(3)]
         status = client.get("/status").json()
     assert ids == list(range(1, 145))
     assert [(r.status_code, r.content) for r in after] == [(204, b"")] * 3
@@ -32,8 +51,16 @@ def test_exhausted_stream_answers_204_with_empty_body_on_every_call(settings):
         "backend": "memory",
         "total": 144,
         "served": 144,
+        "acked": 144,
+        "leased": 0,
+        "expired": 0,
         "remaining": 0,
         "exhausted": True,
+        "lease_seconds": 30.0,
+        "consumers": {},
+        "current_index": 144,
+        "total_observations": 144,
+        "completed": True,
     }
 
 
@@ -88,7 +115,13 @@ def test_reset_rewinds_to_the_first_observation(settings):
         reset = client.post("/reset")
         again = client.get("/next")
     assert reset.status_code == 200
-    assert reset.json() == {"status": "reset", "stream": "default", "remaining": 144}
+    assert reset.json() == {
+        "status": "reset",
+        "stream": "default",
+        "remaining": 144,
+        "message": "stream 'default' reset to its first observation",
+        "total_observations": 144,
+    }
     assert again.json()["observation_id"] == 1
 
 

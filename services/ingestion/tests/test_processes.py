@@ -148,3 +148,10 @@ def test_start_up_off_loopback_without_a_token_says_admin_endpoints_are_disabled
     disabled = [line for line in done.stdout.splitlines() if "admin endpoints disabled" in line]
     assert done.returncode != 0 and len(disabled) == 1
     assert "HOST 0.0.0.0 is not loopback and ADMIN_TOKEN is unset" in disabled[0]
+
+
+@pytest.mark.parametrize("value", ["0", "soon"])
+def test_invalid_lease_seconds_stops_start_up_naming_it(value):
+    done = run_service("ingestion", {"LEASE_SECONDS": value})
+    assert done.returncode == 2
+    assert done.stderr.startswith("ingestion: invalid configuration: LEASE_SECONDS")

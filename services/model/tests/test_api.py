@@ -26,9 +26,11 @@ def client(tmp_path):
 def test_seed_curl_examples_answer_as_documented(client):
     trained = client.post("/train", json=SEED_TRAIN)
     assert trained.status_code == 200 and trained.json()["learned"] is True
+    assert "successfully" in trained.json()["message"]
     predicted = client.post("/predict", json=SEED_PREDICT)
     assert predicted.status_code == 200
     assert isinstance(predicted.json()["prediction"], float)
+    assert predicted.json()["forecast"] == [{"step": 1, "value": predicted.json()["prediction"]}]
     learned = client.post("/predict_learn", json=SEED_PREDICT_LEARN)
     assert learned.status_code == 200
     assert learned.json()["model"] == "linear_regression"

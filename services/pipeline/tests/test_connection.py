@@ -5,6 +5,7 @@ import threading
 
 import pytest
 
+from services.pipeline.client import JsonClient
 from services.pipeline.connection import BadResponse, Connection
 
 
@@ -82,3 +83,32 @@ def test_a_connection_the_server_closed_while_idle_is_stale_an_open_one_is_not()
         server_side.close()
         assert conn.stale()
         conn.close()
+
+
+def test_a_connection_the_server_closed_while_idle_is_replaced_before_sending():
+    """uvicorn closes a keep-alive connection after 5 idle seconds: the next request must go
+    out on a new connection, not be lost on the closed one (nor cost a retry)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    closed = threading.Event()
+    reply = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}"
+
+    def run():
+        for _ in range(2):
+            conn, _ = listener.accept()
+            with conn:
+                conn.recv(65536)
+                conn.sendall(reply)
+            closed.set()  # answered, then closed as an idle timeout would
+
+    threading.Thread(target=run, daemon=True).start()
+    client = JsonClient(f"http://127.0.0.1:{listener.getsockname()[1]}", retries=0)
+    try:
+        first = client.get("/next", "ingestion")
+        assert closed.wait(10)
+        while not client._conn.stale():  # the server's FIN is on its way
+            pass
+        second = client.get("/next", "ingestion")
+    finally:
+        client.close()
+        listener.close()
+    assert (first, second, client.retried) == ((200, {}), (200, {}), 0)

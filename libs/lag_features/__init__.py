@@ -13,7 +13,9 @@ the real ones.
   :func:`advance`, the one step that moves features forward (a recursive forecast's next input);
 - both remember, per series, the value and answer of each ``observation_id``: a retry (same
   value) gets the first answer back, marked ``duplicate``, and stores nothing; another value
-  under a used id raises :class:`ObservationConflict` and stores nothing either.
+  under a used id raises :class:`ObservationConflict` and stores nothing either;
+- both keep a series' ``season`` from the first item that gives one; another season later raises
+  :class:`SeasonConflict` and stores nothing.
 
 Two interfaces describe the stores: :class:`LagStore` (synchronous, what :class:`LagFeatures`
 takes; :class:`MemoryLagStore`) and :class:`AsyncLagStore` (the same operations as coroutines;
@@ -30,6 +32,7 @@ from libs.lag_features.store import (
     LagStore,
     MemoryLagStore,
     ObservationConflict,
+    SeasonConflict,
 )
 
 __all__ = [
@@ -42,6 +45,7 @@ __all__ = [
     "MemoryLagStore",
     "ObservationConflict",
     "RedisLagStore",
+    "SeasonConflict",
     "advance",
     "lag_name",
     "lag_names",

@@ -120,6 +120,7 @@ class LagFeatures(base.SupervisedTransformer):
             "available_lags": min(len(applied.previous), self.n_lags),
             "observation_id": applied.observation_id,
             "duplicate": applied.duplicate,
+            "season": applied.season,
         }
 
     def add(

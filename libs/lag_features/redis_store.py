@@ -6,38 +6,57 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # the client is the caller's: importing redis costs every service start-up
     from redis.asyncio import Redis
 
-from libs.lag_features.store import DEDUP_WINDOW, Applied, Item, ObservationConflict
+from libs.lag_features.store import (
+    DEDUP_WINDOW,
+    Applied,
+    Item,
+    ObservationConflict,
+    SeasonConflict,
+)
 
-# KEYS: series set, then per item: window list, answers hash, answer-order list.
-# ARGV: capacity, dedup window, then per item: value, observation_id ('' for none), series id.
-# Values travel as Python's shortest round-trip float repr, never through Lua arithmetic, so
-# they come back bit-identical; they are compared as numbers (so 0.0 retries -0.0, as in
-# Python). An answer is "value prev1 prev2 ...". Every item is checked for a reused id before
-# anything is written: a conflict returns {-1, index, first answer} and changes nothing.
+# KEYS: series set, then per item: window list, answers hash, answer-order list, season.
+# ARGV: capacity, dedup window, then per item: value, observation_id ('' for none), series id,
+# season ('' for none). Values travel as Python's shortest round-trip float repr, never through
+# Lua arithmetic, so they come back bit-identical; they are compared as numbers (so 0.0 retries
+# -0.0, as in Python). An answer is "value prev1 prev2 ...". Every item is checked for a reused
+# id and for another season than its series has before anything is written: a conflict returns
+# {-1, index, first answer} or {-2, index, season} and changes nothing. A reply is
+# {duplicate, answer, season ('' for none)}.
 APPLY = """
 local capacity, window = tonumber(ARGV[1]), tonumber(ARGV[2])
-local n = (#ARGV - 2) / 3
-local batch = {}
+local n = (#ARGV - 2) / 4
+local batch, seasons = {}, {}
 for i = 1, n do
-  local value, oid = ARGV[3 * i], ARGV[3 * i + 1]
+  local value, oid, season = ARGV[4 * i - 1], ARGV[4 * i], ARGV[4 * i + 2]
   if oid ~= '' then
-    local key = KEYS[3 * i] .. ' ' .. oid
+    local key = KEYS[4 * i - 1] .. ' ' .. oid
     local first = batch[key]
     if not first then
-      first = redis.call('HGET', KEYS[3 * i], oid) or value
+      first = redis.call('HGET', KEYS[4 * i - 1], oid) or value
       batch[key] = first
     end
     if tonumber(string.match(first, '^%S+')) ~= tonumber(value) then return {-1, i - 1, first} end
   end
+  if season ~= '' then
+    local skey = KEYS[4 * i + 1]
+    local known = seasons[skey]
+    if not known then
+      known = redis.call('GET', skey) or season
+      seasons[skey] = known
+    end
+    if known ~= season then return {-2, i - 1, known} end
+  end
 end
 local replies = {}
 for i = 1, n do
-  local value, oid, sid = ARGV[3 * i], ARGV[3 * i + 1], ARGV[3 * i + 2]
-  local wkey, akey, okey = KEYS[3 * i - 1], KEYS[3 * i], KEYS[3 * i + 1]
+  local value, oid, sid, season = ARGV[4 * i - 1], ARGV[4 * i], ARGV[4 * i + 1], ARGV[4 * i + 2]
+  local wkey, akey, okey, skey = KEYS[4 * i - 2], KEYS[4 * i - 1], KEYS[4 * i], KEYS[4 * i + 1]
   local first = false
   if oid ~= '' then first = redis.call('HGET', akey, oid) end
+  if season ~= '' then redis.call('SET', skey, season, 'NX') end
+  local known = redis.call('GET', skey) or ''
   if first then
-    replies[i] = {1, first}
+    replies[i] = {1, first, known}
   else
     local previous = redis.call('LRANGE', wkey, 0, capacity - 1)
     redis.call('LPUSH', wkey, value)
@@ -51,7 +70,7 @@ for i = 1, n do
         redis.call('HDEL', akey, redis.call('LPOP', okey))
       end
     end
-    replies[i] = {0, answer}
+    replies[i] = {0, answer, known}
   end
 end
 return {0, replies}
@@ -63,7 +82,7 @@ local series = redis.call('SMEMBERS', KEYS[1])
 if ARGV[2] ~= '' then series = {ARGV[2]} end
 for _, s in ipairs(series) do
   local base = ARGV[1] .. ':{' .. s .. '}:'
-  redis.call('DEL', base .. 'window', base .. 'answers', base .. 'order')
+  redis.call('DEL', base .. 'window', base .. 'answers', base .. 'order', base .. 'season')
   redis.call('SREM', KEYS[1], s)
 end
 return #series
@@ -74,9 +93,11 @@ class RedisLagStore:
     """An :class:`~libs.lag_features.AsyncLagStore` over ``redis.asyncio``.
 
     Each series lives under ``{prefix}:{<series>}:*`` (a list of its last ``capacity`` values, a
-    hash of remembered answers and their order); ``{prefix}:series`` names every series. A call
+    hash of remembered answers and their order, its ``season`` once a request gave one);
+    ``{prefix}:series`` names every series. A call
     to :meth:`apply` or :meth:`apply_many` is one Lua script: every item is checked for a reused
-    ``observation_id`` first (:class:`~libs.lag_features.ObservationConflict`, nothing written),
+    ``observation_id`` (:class:`~libs.lag_features.ObservationConflict`) and for another season
+    than its series has (:class:`~libs.lag_features.SeasonConflict`) first, nothing written,
     then applied in order. Redis errors propagate unchanged
     (``redis.exceptions.ConnectionError`` when it is down), so the caller decides; nothing falls
     back to memory. One script touches several series' keys: one Redis, not Redis Cluster.
@@ -108,31 +129,44 @@ class RedisLagStore:
         self._reset = client.register_script(RESET)
 
     async def apply(
-        self, series_id: str, value: float, observation_id: int | None = None
+        self,
+        series_id: str,
+        value: float,
+        observation_id: int | None = None,
+        season: int | None = None,
     ) -> Applied:
         """Read the window of ``series_id``, then store ``value``, atomically."""
-        return (await self.apply_many([(series_id, value, observation_id)]))[0]
+        return (await self.apply_many([(series_id, value, observation_id, season)]))[0]
 
     async def apply_many(self, items: Sequence[Item]) -> list[Applied]:
-        """Apply ``(series_id, value, observation_id)`` items in order, in one script: all of
-        them, or none when one conflicts or the connection fails."""
+        """Apply ``(series_id, value, observation_id[, season])`` items in order, in one script:
+        all of them, or none when one conflicts or the connection fails."""
         keys = [f"{self.prefix}:series"]
         args = [self.capacity, self.dedup_window]
-        for series_id, value, observation_id in items:
-            keys += [self._key(series_id, p) for p in ("window", "answers", "order")]
+        for series_id, value, observation_id, *season in items:
+            keys += [self._key(series_id, p) for p in ("window", "answers", "order", "season")]
             oid = "" if observation_id is None else str(observation_id)
-            args += [repr(float(value)), oid, series_id]
+            given = "" if not season or season[0] is None else str(season[0])
+            args += [repr(float(value)), oid, series_id, given]
         status, *reply = await self._apply(keys=keys, args=args)
+        if status == -2:
+            index, known = reply
+            raise SeasonConflict(items[index][0], int(known), items[index][3], index)
         if status < 0:
             index, first = reply
-            series_id, value, oid = items[index]
+            series_id, value, oid = items[index][:3]
             first = float(_text(first).split(" ", 1)[0])
             raise ObservationConflict.other_value(series_id, oid, first, float(value), index)
-        return [_applied(s, o, r) for (s, _, o), r in zip(items, reply[0], strict=True)]
+        return [_applied(i[0], i[2], r) for i, r in zip(items, reply[0], strict=True)]
 
     async def window(self, series_id: str) -> tuple[float, ...] | None:
         values = await self.client.lrange(self._key(series_id, "window"), 0, self.capacity - 1)
         return tuple(float(v) for v in values) if values else None
+
+    async def season(self, series_id: str) -> int | None:
+        """The season a request gave the series, or ``None``."""
+        season = await self.client.get(self._key(series_id, "season"))
+        return None if season is None else int(season)
 
     async def series_count(self) -> int:
         return await self.client.scard(f"{self.prefix}:series")
@@ -150,6 +184,7 @@ def _text(value) -> str:
 
 
 def _applied(series_id: str, observation_id: int | None, reply) -> Applied:
-    duplicate, answer = reply
+    duplicate, answer, season = reply
     value, *previous = (float(v) for v in _text(answer).split(" "))
-    return Applied(series_id, value, tuple(previous), observation_id, bool(duplicate))
+    season = int(season) if season else None
+    return Applied(series_id, value, tuple(previous), observation_id, bool(duplicate), season)

@@ -6,8 +6,8 @@ from typing import NamedTuple, Protocol
 
 DEDUP_WINDOW = 10_000
 
-Item = tuple[str, float, int | None]
-"""``(series_id, value, observation_id)``, one value to apply."""
+Item = tuple[str, float, int | None] | tuple[str, float, int | None, int | None]
+"""``(series_id, value, observation_id[, season])``, one value to apply."""
 
 
 class Applied(NamedTuple):
@@ -22,6 +22,27 @@ class Applied(NamedTuple):
     previous: tuple[float, ...]
     observation_id: int | None
     duplicate: bool
+    season: int | None = None
+    """The series' season length, once a request gave one."""
+
+
+class SeasonConflict(ValueError):
+    """A request gives a series another ``season`` than the one it already has; nothing is
+    applied. ``index`` is the item's position in a batch.
+
+    Examples
+    --------
+    >>> str(SeasonConflict("a", 12, 4))
+    "season 4 for series 'a': the series has season 12; a series' season cannot change"
+    """
+
+    def __init__(self, series_id: str, season: int, given: int, index: int = 0):
+        self.series_id = series_id
+        self.index = index
+        super().__init__(
+            f"season {given} for series {series_id!r}: the series has season {season}; "
+            "a series' season cannot change"
+        )
 
 
 class ObservationConflict(ValueError):
@@ -61,13 +82,21 @@ class LagStore(Protocol):
     ``apply`` reads the window and then stores the value as one indivisible step. With an
     ``observation_id`` it is idempotent per series: the first value and answer are remembered
     (for the last ``dedup_window`` ids of the series); the same value again gets the first answer
-    back with nothing stored, another value raises :class:`ObservationConflict`. ``apply_many``
-    applies items in order, and nothing at all when one of them conflicts.
+    back with nothing stored, another value raises :class:`ObservationConflict`. A ``season``
+    is kept per series from the first item that gives one; another season later raises
+    :class:`SeasonConflict`. ``apply_many`` applies items in order, and nothing at all when one
+    of them conflicts.
     """
 
     capacity: int
 
-    def apply(self, series_id: str, value: float, observation_id: int | None = None) -> Applied: ...
+    def apply(
+        self,
+        series_id: str,
+        value: float,
+        observation_id: int | None = None,
+        season: int | None = None,
+    ) -> Applied: ...
 
     def apply_many(self, items: Sequence[Item]) -> list[Applied]: ...
 
@@ -87,7 +116,11 @@ class AsyncLagStore(Protocol):
     capacity: int
 
     async def apply(
-        self, series_id: str, value: float, observation_id: int | None = None
+        self,
+        series_id: str,
+        value: float,
+        observation_id: int | None = None,
+        season: int | None = None,
     ) -> Applied: ...
 
     async def apply_many(self, items: Sequence[Item]) -> list[Applied]: ...
@@ -113,11 +146,11 @@ class MemoryLagStore:
     --------
     >>> store = MemoryLagStore(capacity=3)
     >>> store.apply("a", 1.0, observation_id=1)
-    Applied(series_id='a', value=1.0, previous=(), observation_id=1, duplicate=False)
+    Applied(series_id='a', value=1.0, previous=(), observation_id=1, duplicate=False, season=None)
     >>> store.apply("a", 2.0).previous
     (1.0,)
     >>> store.apply("a", 1.0, observation_id=1)
-    Applied(series_id='a', value=1.0, previous=(), observation_id=1, duplicate=True)
+    Applied(series_id='a', value=1.0, previous=(), observation_id=1, duplicate=True, season=None)
     >>> try:
     ...     store.apply("a", 99.0, observation_id=1)
     ... except ObservationConflict as exc:
@@ -125,6 +158,16 @@ class MemoryLagStore:
     observation_id 1 of series 'a' was already applied with value 1.0, not 99.0; ...
     >>> store.window("a"), store.window("b")
     ((2.0, 1.0), None)
+
+    The first ``season`` given for a series stays; another one is refused:
+
+    >>> store.apply("a", 3.0, season=4).season, store.apply("a", 4.0).season
+    (4, 4)
+    >>> try:
+    ...     store.apply("a", 5.0, season=12)
+    ... except SeasonConflict as exc:
+    ...     print(exc)
+    season 12 for series 'a': the series has season 4; a series' season cannot change
     """
 
     def __init__(self, capacity: int = 12, dedup_window: int = DEDUP_WINDOW):
@@ -134,8 +177,21 @@ class MemoryLagStore:
         self.dedup_window = dedup_window
         self._windows: dict[str, deque[float]] = {}
         self._answers: dict[str, OrderedDict[int, tuple[float, tuple[float, ...]]]] = {}
+        self._seasons: dict[str, int] = {}
 
-    def apply(self, series_id: str, value: float, observation_id: int | None = None) -> Applied:
+    def apply(
+        self,
+        series_id: str,
+        value: float,
+        observation_id: int | None = None,
+        season: int | None = None,
+    ) -> Applied:
+        known = self._seasons.get(series_id)
+        if season is not None and known != season:
+            if known is not None:
+                raise SeasonConflict(series_id, known, season)
+            self.check([(series_id, value, observation_id)])
+            known = self._seasons[series_id] = season
         if observation_id is not None:
             first = self.first(series_id, observation_id)
             if first is not None:
@@ -143,7 +199,7 @@ class MemoryLagStore:
                     raise ObservationConflict.other_value(
                         series_id, observation_id, first[0], value
                     )
-                return Applied(series_id, first[0], first[1], observation_id, True)
+                return Applied(series_id, first[0], first[1], observation_id, True, known)
         window = self._windows.get(series_id)
         if window is None:
             window = self._windows[series_id] = deque(maxlen=self.capacity)
@@ -156,7 +212,7 @@ class MemoryLagStore:
             answers[observation_id] = (value, previous)
             if len(answers) > self.dedup_window:
                 answers.popitem(last=False)
-        return Applied(series_id, value, previous, observation_id, False)
+        return Applied(series_id, value, previous, observation_id, False, known)
 
     def apply_many(self, items: Sequence[Item]) -> list[Applied]:
         """Apply items in order; if one conflicts, raise before anything is stored."""
@@ -165,9 +221,15 @@ class MemoryLagStore:
 
     def check(self, items: Sequence[Item]) -> None:
         """Raise :class:`ObservationConflict` for the first item whose id is taken by another
-        value, among the remembered ids and the batch's own earlier items."""
+        value, or :class:`SeasonConflict` for one giving another season than its series has,
+        among the stored state and the batch's own earlier items."""
         batch: dict[tuple[str, int], float] = {}
-        for index, (series_id, value, oid) in enumerate(items):
+        seasons: dict[str, int] = {}
+        for index, (series_id, value, oid, *season) in enumerate(items):
+            if season and season[0] is not None:
+                known = seasons.setdefault(series_id, self._seasons.get(series_id, season[0]))
+                if known != season[0]:
+                    raise SeasonConflict(series_id, known, season[0], index)
             if oid is None:
                 continue
             first = batch.get((series_id, oid))
@@ -178,9 +240,17 @@ class MemoryLagStore:
             if first != value:
                 raise ObservationConflict.other_value(series_id, oid, first, value, index)
 
-    def is_applied(self, series_id: str, observation_id: int | None) -> bool:
-        """Whether the value with this id is remembered (a retry would store nothing)."""
-        return observation_id is not None and self.first(series_id, observation_id) is not None
+    def changes(self, item: Item) -> bool:
+        """Whether applying ``item`` changes the state: a value not applied yet, or the first
+        season of its series."""
+        series_id, _, oid, *season = item
+        if season and season[0] is not None and series_id not in self._seasons:
+            return True
+        return oid is None or self.first(series_id, oid) is None
+
+    def season(self, series_id: str) -> int | None:
+        """The season a request gave the series, or ``None``."""
+        return self._seasons.get(series_id)
 
     def first(self, series_id: str, observation_id: int) -> tuple[float, tuple] | None:
         """The remembered ``(value, previous)`` of an id, or ``None``."""
@@ -199,9 +269,11 @@ class MemoryLagStore:
         if series_id is None:
             self._windows.clear()
             self._answers.clear()
+            self._seasons.clear()
         else:
             self._windows.pop(series_id, None)
             self._answers.pop(series_id, None)
+            self._seasons.pop(series_id, None)
 
     def dump(self) -> dict:
         """The whole state as plain JSON-able data, for snapshots.
@@ -222,6 +294,7 @@ class MemoryLagStore:
                 s: [[oid, v, list(p)] for oid, (v, p) in a.items()]
                 for s, a in self._answers.items()
             },
+            "seasons": dict(self._seasons),
         }
 
     @classmethod
@@ -232,4 +305,5 @@ class MemoryLagStore:
             store._windows[series_id] = deque(values, maxlen=store.capacity)
         for series_id, answers in state["answers"].items():
             store._answers[series_id] = OrderedDict((oid, (v, tuple(p))) for oid, v, p in answers)
+        store._seasons = dict(state.get("seasons", {}))  # snapshots from before seasons have none
         return store

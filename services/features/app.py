@@ -6,7 +6,7 @@ from fastapi import FastAPI
 from prometheus_client import CollectorRegistry, Counter
 
 from libs.journal import SnapshotMetrics
-from libs.lag_features import LagFeatures, MemoryLagStore, RedisLagStore
+from libs.lag_features import LagFeatures, MemoryLagStore, RedisLagStore, SeasonConflict
 from libs.serving import (
     Children,
     answer_503_when_redis_is_down,
@@ -23,6 +23,7 @@ from libs.serving.health import (
     writable,
 )
 from libs.serving.limits import answer_422_beyond_max_series
+from libs.serving.responses import observation_conflict
 from services.features.feast_push import FeastPusher
 from services.features.lags import LocalLags, RedisLags
 from services.features.routes import router
@@ -110,4 +111,5 @@ def create_app(settings: FeaturesSettings | None = None, lags=None) -> FastAPI:
     answer_503_when_redis_is_down(app)
     answer_507_when_disk_fails(app, settings.state_dir)
     answer_422_beyond_max_series(app)
+    app.add_exception_handler(SeasonConflict, observation_conflict)
     return app

@@ -2,7 +2,8 @@
 
 Both backends offer the same coroutines and answer with :meth:`LagFeatures.answer` dicts; both
 raise :class:`~libs.lag_features.ObservationConflict` (and store nothing) when a used
-``observation_id`` comes back with another value.
+``observation_id`` comes back with another value, and
+:class:`~libs.lag_features.SeasonConflict` when a series is given another ``season``.
 """
 
 from pathlib import Path
@@ -60,13 +61,16 @@ class LocalLags:
         series = [item[0] for item in items]
         known = self.store.series_count()
         check_room(known, series, lambda s: self.store.window(s) is not None, self.max_series)
-        fresh = [item for item in items if not self.store.is_applied(item[0], item[2])]
+        fresh = [item for item in items if self.store.changes(item)]
         if fresh:
             self.durable.log({"a": fresh})
         return [self.features.answer(self.store.apply(*item)) for item in items]
 
     async def window(self, series_id: str) -> tuple[float, ...] | None:
         return self.store.window(series_id)
+
+    async def season(self, series_id: str) -> int | None:
+        return self.store.season(series_id)
 
     async def series_count(self) -> int:
         return self.store.series_count()
@@ -110,6 +114,9 @@ class RedisLags:
 
     async def window(self, series_id: str) -> tuple[float, ...] | None:
         return await self.store.window(series_id)
+
+    async def season(self, series_id: str) -> int | None:
+        return await self.store.season(series_id)
 
     async def series_count(self) -> int:
         return await self.store.series_count()

@@ -40,7 +40,7 @@ async def add(request: Request) -> JSON:
     """Lag features of the series' previous values, then store ``value``; retries are no-ops."""
     body = await parse_body(request, AddIn)
     answers = await request.app.state.lags.add_many(
-        [(body.series_id, body.value, body.observation_id)]
+        [(body.series_id, body.value, body.observation_id, body.season)]
     )
     request.app.state.added["true" if answers[0]["duplicate"] else "false"].inc()
     push_to_feast(request.app, answers)
@@ -56,7 +56,7 @@ async def add(request: Request) -> JSON:
 async def add_batch(request: Request) -> JSON:
     """``/add`` for many items, applied in order; nothing is applied unless all are valid."""
     body = await parse_body(request, AddBatchIn)
-    items = [(i.series_id, i.value, i.observation_id) for i in body.items]
+    items = [(i.series_id, i.value, i.observation_id, i.season) for i in body.items]
     answers = await request.app.state.lags.add_many(items)
     duplicates = sum(a["duplicate"] for a in answers)
     request.app.state.added["false"].inc(len(answers) - duplicates)
@@ -68,7 +68,7 @@ async def add_batch(request: Request) -> JSON:
 @router.get(
     "/series/{series_id}",
     response_model=SeriesOut,
-    response_model_exclude_none=True,
+    response_model_exclude_unset=True,
     responses=errors(
         404,
         _400="?feast=true without FEAST_URL set on the service.",
@@ -80,13 +80,16 @@ async def series(request: Request, lags: Lags, series_id: SeriesPath, feast: Fea
     window = await lags.window(series_id)
     if window is None:
         raise HTTPException(404, f"unknown series {series_id!r}")
-    return {
+    answer = {
         "series_id": series_id,
         "window": list(window),
         "available_lags": min(len(window), lags.features.n_lags),
+        "season": await lags.season(series_id),
         "next_features": lags.features.features(window),
-        "feast": await read_back(request.app, series_id) if feast else None,
     }
+    if feast:
+        answer["feast"] = await read_back(request.app, series_id)
+    return answer
 
 
 @admin.post("/reset", response_model=ResetOut, responses=errors(503))

@@ -1,10 +1,25 @@
 """Request and response bodies."""
 
+from typing import Annotated
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from libs.serving import FiniteFloat, ObservationId, SeriesId
 
 MAX_BATCH = 10_000
+MAX_SEASON = 366  # as on the model service
+
+Season = Annotated[
+    int,
+    Field(
+        strict=True,
+        ge=1,
+        le=MAX_SEASON,
+        description="the series' season length (12 for monthly data, 1 for none), kept from the "
+        "first request that gives one; another season later is a 409",
+    ),
+]
+SeasonOut = Annotated[int | None, Field(description="the series' season; null: none given")]
 
 
 class AddIn(BaseModel):
@@ -13,6 +28,7 @@ class AddIn(BaseModel):
     series_id: SeriesId = "default"
     value: FiniteFloat
     observation_id: ObservationId | None = None
+    season: Season | None = None
 
 
 class AddOut(BaseModel):
@@ -22,6 +38,7 @@ class AddOut(BaseModel):
     available_lags: int
     observation_id: int | None
     duplicate: bool
+    season: SeasonOut
 
 
 class AddBatchIn(BaseModel):
@@ -38,6 +55,7 @@ class SeriesOut(BaseModel):
     series_id: str
     window: list[float] = Field(description="Stored values, most recent first.")
     available_lags: int
+    season: SeasonOut
     next_features: dict[str, float] = Field(description="What the next value's features are.")
     feast: "FeastOut | None" = Field(None, description="With ?feast=true: Feast's online row.")
 

@@ -38,6 +38,7 @@ class BruteForce:
             "available_lags": min(len(past), self.n_lags),
             "observation_id": observation_id,
             "duplicate": False,
+            "season": None,
         }
         past.append(value)
         if observation_id is not None:

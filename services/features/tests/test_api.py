@@ -26,6 +26,7 @@ def test_first_add_has_zero_lags_and_later_adds_see_previous_values(config):
         "available_lags": 0,
         "observation_id": None,
         "duplicate": False,
+        "season": None,
     }
     features = third.json()["features"]
     assert list(features) == [f"in_{k}" for k in range(1, 13)]
@@ -138,6 +139,7 @@ def test_series_shows_the_stored_window_and_unknown_series_is_404(config):
         "series_id": "s",
         "window": [3.0, 2.0],
         "available_lags": 2,
+        "season": None,
         "next_features": {"in_1": 3.0, "in_2": 2.0},
     }
     assert (unknown.status_code, unknown.json()) == (404, {"detail": "unknown series 'nope'"})

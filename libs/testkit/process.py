@@ -69,9 +69,14 @@ def require_binary(name: str) -> str:
     pytest.skip(reason)
 
 
-def wait_http(url: str, timeout: float | None = None, proc: subprocess.Popen | None = None) -> None:
-    """Poll ``url`` until it answers 2xx (within :func:`start_timeout` by default); fail early if
-    ``proc`` exits."""
+def wait_http(
+    url: str,
+    timeout: float | None = None,
+    proc: subprocess.Popen | None = None,
+    accept: tuple[int, ...] = (),
+) -> None:
+    """Poll ``url`` until it answers 2xx or a status in ``accept`` (within :func:`start_timeout`
+    by default); fail early if ``proc`` exits."""
     timeout = start_timeout() if timeout is None else timeout
     deadline = time.monotonic() + timeout
     last = "no answer"
@@ -80,7 +85,7 @@ def wait_http(url: str, timeout: float | None = None, proc: subprocess.Popen | N
             raise RuntimeError(f"process exited with {proc.returncode} before {url} was ready")
         try:
             response = httpx.get(url, timeout=1.0)
-            if response.is_success:
+            if response.is_success or response.status_code in accept:
                 return
             last = f"status {response.status_code}"
         except httpx.HTTPError as exc:

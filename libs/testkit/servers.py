@@ -2,6 +2,7 @@
 
 import os
 import subprocess
+import time
 from pathlib import Path
 
 from libs.testkit.interpreter import REPO_ROOT, python_command, python_path
@@ -52,8 +53,10 @@ class ServiceProcess(ManagedProcess):
 
     The child runs on this interpreter and module path (:mod:`libs.testkit.interpreter`).
     ``env`` adds variables (``REDIS_URL``, ``STATE_DIR``, ...); ``PORT`` and ``HOST`` are set here.
-    ``start()`` returns once ``GET /health`` answers 2xx, within :func:`start_timeout`
-    (``TESTKIT_START_TIMEOUT``) unless given. After ``kill()``, ``start()``
+    ``start()`` returns once ``GET /health`` answers 2xx and then ``GET /readyz`` 200 (a
+    service without ``/readyz``: its 404 will do), so tests start on a warmed-up service, all
+    within :func:`start_timeout` (``TESTKIT_START_TIMEOUT``) unless given; ``ready=False``
+    skips the readiness wait (a service meant to start unready). After ``kill()``, ``start()``
     brings it back on the same port and env, where clients expect it.
     """
 
@@ -68,10 +71,14 @@ class ServiceProcess(ManagedProcess):
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float | None = None) -> "ServiceProcess":
+    def start(self, timeout: float | None = None, ready: bool = True) -> "ServiceProcess":
         super().start()
+        deadline = time.monotonic() + (start_timeout() if timeout is None else timeout)
         try:
-            wait_http(f"{self.url}/health", timeout=timeout, proc=self.proc)
+            wait_http(f"{self.url}/health", timeout=deadline - time.monotonic(), proc=self.proc)
+            if ready:
+                left = deadline - time.monotonic()
+                wait_http(f"{self.url}/readyz", timeout=left, proc=self.proc, accept=(404,))
         except (RuntimeError, TimeoutError) as exc:
             raise RuntimeError(f"{self.name} did not start: {exc}\n{self.log()[-3000:]}") from exc
         return self

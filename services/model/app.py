@@ -17,6 +17,7 @@ from services.model.limits import TooMuchWork
 from services.model.routes import router
 from services.model.seasons import SeasonConflict
 from services.model.settings import ModelSettings
+from services.model.warmup import start_warm_up, warmed_up
 from services.model.worker import Overloaded
 
 
@@ -77,6 +78,7 @@ def create_app(
     async def lifespan(app: FastAPI):
         app.state.durable = durable if durable is not None else open_durable(settings)
         app.state.durable.start()
+        start_warm_up(app, settings)
         try:
             yield
         finally:
@@ -95,7 +97,7 @@ def create_app(
     SnapshotMetrics(lambda: _state(app)).register(registry)
     app.include_router(router)
     app.add_exception_handler(SeasonConflict, observation_conflict)
-    add_health(app, state_loaded("durable"), writable(settings.state_dir))
+    add_health(app, state_loaded("durable"), warmed_up, writable(settings.state_dir))
     answer_422_beyond_max_series(app)
     app.add_exception_handler(TooMuchWork, _too_much_work)
     app.add_exception_handler(Overloaded, _overloaded)

@@ -3,7 +3,8 @@
 Each round starts, in turn, ``python -m uvicorn --factory tools.bench.ceiling:create_app`` (a
 minimal FastAPI app, uvicorn's defaults) and ``python -m services.model`` (embedded defaults,
 empty state) and times process start to the first 2xx of ``/openapi.json`` and ``/health``; for
-the model also to its first ``/predict_learn`` answer (which builds the models, importing River).
+the model also to ``/readyz`` 200 (its warm-up built the models, importing River) and to its
+first ``/predict_learn`` answer, sent once ``/readyz`` is 200, and that answer's own latency.
 Prints each round and the medians.
 """
 
@@ -52,7 +53,7 @@ def minimal(tmp: Path) -> float:
         proc.stop()
 
 
-def model(tmp: Path, round_: int) -> tuple[float, float]:
+def model(tmp: Path, round_: int) -> tuple[float, float, float, float]:
     port = free_port()
     env = {"PORT": str(port), "STATE_DIR": str(tmp / f"state-{round_}")}
     proc, began = start([sys.executable, "-m", "services.model"], env, tmp / "model.log")
@@ -60,8 +61,11 @@ def model(tmp: Path, round_: int) -> tuple[float, float]:
     try:
         until_ok(lambda: httpx.get(f"{url}/health"), proc)
         health = time.perf_counter() - began
+        until_ok(lambda: httpx.get(f"{url}/readyz"), proc)
+        ready = time.perf_counter() - began
         until_ok(lambda: httpx.post(f"{url}/predict_learn", json=LEARN, timeout=60), proc)
-        return health, time.perf_counter() - began
+        first = time.perf_counter() - began
+        return health, ready, first, first - ready
     finally:
         proc.stop()
 
@@ -70,23 +74,27 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.bench.startup", description=__doc__)
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args(argv)
-    bare, health, learn = [], [], []
+    bare, health, ready, learn, latency = [], [], [], [], []
     with tempfile.TemporaryDirectory() as tmp:
         for r in range(args.rounds):
             bare.append(minimal(Path(tmp)))
-            h, first = model(Path(tmp), r)
-            health.append(h)
-            learn.append(first)
+            h, r_, first, took = model(Path(tmp), r)
+            for values, value in zip(
+                (health, ready, learn, latency), (h, r_, first, took), strict=True
+            ):
+                values.append(value)
             print(
                 f"round {r + 1}: minimal FastAPI {bare[-1]:.2f}s  model /health {h:.2f}s "
-                f"({h / bare[-1]:.2f}x)  first /predict_learn {first:.2f}s",
+                f"({h / bare[-1]:.2f}x)  /readyz {r_:.2f}s  first /predict_learn {first:.2f}s "
+                f"(its latency {took:.2f}s)",
                 flush=True,
             )
     m = statistics.median
     print(
         f"median: minimal FastAPI {m(bare):.2f}s, model /health {m(health):.2f}s "
         f"({m(h / b for h, b in zip(health, bare, strict=True)):.2f}x), "
-        f"first /predict_learn {m(learn):.2f}s"
+        f"/readyz {m(ready):.2f}s, first /predict_learn {m(learn):.2f}s "
+        f"(its latency {m(latency):.2f}s)"
     )
     return 0
 

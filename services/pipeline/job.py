@@ -48,6 +48,9 @@ class Pipeline:
         self.stream_query = f"?stream={settings.stream}" if settings.stream else ""
         self.source = Source(self.ingestion, settings.stream, settings.consumer)
         self.seen: set[int] = set()
+        # What every learning request carries: the stream's season (STREAM_SEASON), if any.
+        season = settings.stream_season
+        self.season = {"season": season} if season is not None else {}
 
     def n_lags(self) -> int:
         """The feature service's window size (observations before lags are complete)."""
@@ -70,13 +73,14 @@ class Pipeline:
         obs = taken[0]
         series = obs.get("series_id") or "default"
         oid = obs["observation_id"]
-        add = {"series_id": series, "value": obs["target"], "observation_id": oid}
+        add = {"series_id": series, "value": obs["target"], "observation_id": oid, **self.season}
         feats = self.features.post("/add", add, "features")[1]
         learn = {
             "features": feats["features"],
             "target": feats["target"],
             "series_id": series,
             "observation_id": oid,
+            **self.season,
         }
         models = self.owners(series)
         answers = [m.post("/predict_learn", learn, f"model {m.base_url}")[1] for m in models]
@@ -103,6 +107,7 @@ class Pipeline:
                 "series_id": o.get("series_id") or "default",
                 "value": o["target"],
                 "observation_id": o["observation_id"],
+                **self.season,
             }
             for o in observations
         ]
@@ -113,6 +118,7 @@ class Pipeline:
                 "target": f["target"],
                 "series_id": a["series_id"],
                 "observation_id": a["observation_id"],
+                **self.season,
             }
             for f, a in zip(feats, adds, strict=True)
         ]

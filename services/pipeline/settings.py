@@ -38,6 +38,8 @@ class PipelineSettings(BaseSettings):
     model_shard_urls: str = ""
     stream: Annotated[str, Field(max_length=128, pattern=r"^[A-Za-z0-9_.:\-]*$")] = ""
     consumer: Annotated[str, Field(min_length=1, max_length=128, pattern=NAME)] = "pipeline"
+    stream_season: Annotated[int | None, Field(ge=1, le=366)] = None
+    """The season length of the stream's series, sent as ``season`` with their observations."""
     poll_seconds: Annotated[float, Field(gt=0, le=60)] = 0.2
     retries: Annotated[int, Field(ge=0)] = 5
     backoff_seconds: Annotated[float, Field(ge=0)] = 0.1
@@ -45,6 +47,11 @@ class PipelineSettings(BaseSettings):
     admin_token: str = Field(
         "", pattern=r"^[\x21-\x7e]*$", description="sent as a bearer token (for --reset)"
     )
+
+    @field_validator("stream_season", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value):
+        return None if value == "" else value
 
     @field_validator("ingestion_url", "features_url", "model_url")
     @classmethod

@@ -225,11 +225,12 @@ class MemoryLagStore:
         among the stored state and the batch's own earlier items."""
         batch: dict[tuple[str, int], float] = {}
         seasons: dict[str, int] = {}
-        for index, (series_id, value, oid, *season) in enumerate(items):
-            if season and season[0] is not None:
-                known = seasons.setdefault(series_id, self._seasons.get(series_id, season[0]))
-                if known != season[0]:
-                    raise SeasonConflict(series_id, known, season[0], index)
+        for index, item in enumerate(items):
+            series_id, value, oid = item[0], item[1], item[2]
+            if len(item) > 3 and item[3] is not None:
+                known = seasons.setdefault(series_id, self._seasons.get(series_id, item[3]))
+                if known != item[3]:
+                    raise SeasonConflict(series_id, known, item[3], index)
             if oid is None:
                 continue
             first = batch.get((series_id, oid))
@@ -243,10 +244,9 @@ class MemoryLagStore:
     def changes(self, item: Item) -> bool:
         """Whether applying ``item`` changes the state: a value not applied yet, or the first
         season of its series."""
-        series_id, _, oid, *season = item
-        if season and season[0] is not None and series_id not in self._seasons:
+        if len(item) > 3 and item[3] is not None and item[0] not in self._seasons:
             return True
-        return oid is None or self.first(series_id, oid) is None
+        return item[2] is None or self.first(item[0], item[2]) is None
 
     def season(self, series_id: str) -> int | None:
         """The season a request gave the series, or ``None``."""

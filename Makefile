@@ -52,7 +52,8 @@ bench: venv
 	$(PY) -m tools.bench
 	$(PY) -m tools.bench.journal
 
-# Random credentials for the cluster in git-ignored env files (kept if present; see README).
+# The Secrets the manifests name, applied to the current kubectl context; their random values
+# are drawn once into git-ignored .credentials/*.env (see README: Cluster).
 secrets: venv
 	$(PY) -m tools.cluster.credentials
 

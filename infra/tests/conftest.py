@@ -1,14 +1,34 @@
+import subprocess
+import sys
+
 import pytest
+import yaml
 
 from infra.tests import stack
 from infra.tests.render import OVERLAYS, render
 from libs.testkit import RedisServer
+from libs.testkit.servers import REPO_ROOT
 
 
 @pytest.fixture(scope="session")
 def rendered(tmp_path_factory) -> dict[str, list[dict]]:
     """Every overlay rendered once: ``{"dev": [objects], "prod": [objects]}``."""
     return {o: render(o, tmp_path_factory.mktemp(f"render-{o}")) for o in OVERLAYS}
+
+
+@pytest.fixture(scope="session")
+def cluster_secrets(tmp_path_factory) -> list[dict]:
+    """The Secrets (and namespaces) ``make secrets`` applies, as its ``--print`` writes them."""
+    folder = tmp_path_factory.mktemp("credentials")
+    done = subprocess.run(
+        [sys.executable, "-m", "tools.cluster.credentials", "--print", "--folder", str(folder)],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return [doc for doc in yaml.safe_load_all(done.stdout) if doc]
 
 
 @pytest.fixture(scope="session")

@@ -12,11 +12,12 @@ import yaml
 
 from libs.testkit import require_binary
 from libs.testkit.servers import REPO_ROOT
-from tools.cluster.credentials import write_credentials
 
 K8S = REPO_ROOT / "infra/k8s"
 OVERLAYS = ("dev", "prod")
 WORKLOADS = {"Deployment", "StatefulSet", "DaemonSet", "Job"}
+KUBERNETES_VERSION = "1.32.0"
+"""k3s in the k3d cluster; the manifests use nothing newer."""
 
 
 def kubectl() -> str:
@@ -27,14 +28,26 @@ def kubectl() -> str:
     return require_binary("kubectl")
 
 
+def clone_files() -> list[str]:
+    """The files under ``infra/k8s`` a fresh clone has: tracked or addable, never git-ignored."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "infra/k8s"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        check=True,
+    )
+    names = {name.decode() for name in listed.stdout.split(b"\0") if name}
+    return sorted(name for name in names if (REPO_ROOT / name).is_file())
+
+
 def render(overlay: str, workdir: Path) -> list[dict]:
-    """``kubectl kustomize`` of ``overlay`` in a copy of ``infra/k8s`` with fresh credentials
-    (the git-ignored env files ``make secrets`` writes), as a list of objects."""
-    tree = workdir / "k8s"
-    shutil.copytree(K8S, tree, ignore=shutil.ignore_patterns("*.env"))
-    write_credentials(tree / "components/credentials")
+    """``kubectl kustomize`` of ``overlay`` in a copy of ``infra/k8s`` as a fresh clone has it
+    (:func:`clone_files`: no git-ignored file, so no local credentials), as a list of objects."""
+    for name in clone_files():
+        (workdir / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(REPO_ROOT / name, workdir / name)
     done = subprocess.run(
-        [kubectl(), "kustomize", str(tree / "overlays" / overlay)],
+        [kubectl(), "kustomize", str(workdir / "infra/k8s/overlays" / overlay)],
         capture_output=True,
         text=True,
         timeout=120,
@@ -94,3 +107,23 @@ def find(objects: list[dict], kind: str, name: str, namespace: str | None = None
 def env_of(container: dict) -> dict[str, str]:
     """The literal env values of a container (``valueFrom`` entries left out)."""
     return {e["name"]: e["value"] for e in container.get("env", []) if "value" in e}
+
+
+def secret_readers(objects: list[dict]) -> dict[tuple[str, str], set[str]]:
+    """(namespace, Secret) -> every workload reading it, as ``namespace/kind/name``."""
+    readers: dict[tuple[str, str], set[str]] = {}
+    for obj in objects:
+        meta = obj["metadata"]
+        names = {
+            v["secret"]["secretName"]
+            for v in (pod_spec(obj) or {}).get("volumes", [])
+            if "secret" in v
+        }
+        for _, c in containers(obj):
+            names |= {s["secretRef"]["name"] for s in c.get("envFrom", []) if "secretRef" in s}
+            refs = [e.get("valueFrom", {}).get("secretKeyRef") for e in c.get("env", [])]
+            names |= {ref["name"] for ref in refs if ref}
+        for name in names:
+            reader = f"{meta['namespace']}/{obj['kind'].lower()}/{meta['name']}"
+            readers.setdefault((meta["namespace"], name), set()).add(reader)
+    return readers

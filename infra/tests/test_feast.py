@@ -10,7 +10,8 @@ READS = re.compile(r"\$\{(\w+)\}|os\.environ(?:\.get)?[\[(]\s*\"(\w+)\"|getenv\(
 
 
 def _available(objects: list[dict], container: dict, namespace: str) -> dict[str, str | None]:
-    """Every variable the container gets: literal values, and names from refs (value None)."""
+    """Every variable the container gets: literal values, and names from refs (value None);
+    ``objects`` holds the rendered overlay and the Secrets ``make secrets`` applies."""
     names: dict[str, str | None] = {e["name"]: e.get("value") for e in container.get("env", [])}
     for source in container.get("envFrom", []):
         if "configMapRef" in source:
@@ -22,8 +23,8 @@ def _available(objects: list[dict], container: dict, namespace: str) -> dict[str
     return names
 
 
-def test_feature_server_env_provides_what_the_feature_repo_reads(rendered):
-    objects = rendered["dev"]
+def test_feature_server_env_provides_what_the_feature_repo_reads(rendered, cluster_secrets):
+    objects = rendered["dev"] + cluster_secrets
     deployment = find(objects, "Deployment", "feast-server", "feast")
     for _, container in containers(deployment):
         env = _available(objects, container, "feast")

@@ -6,10 +6,8 @@ import kubernetes_validate
 import pytest
 from hera.workflows.models import CronWorkflow
 
-from infra.tests.render import OVERLAYS, containers, ident
+from infra.tests.render import KUBERNETES_VERSION, OVERLAYS, containers, ident
 
-KUBERNETES_VERSION = "1.32.0"
-"""k3s in the k3d cluster; the manifests use nothing newer."""
 PINNED = re.compile(
     r"^[\w./-]+(:[\w][\w.-]*)(@sha256:[0-9a-f]{64})?$|^[\w./-]+@sha256:[0-9a-f]{64}$"
 )

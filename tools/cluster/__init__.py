@@ -1,1 +1,1 @@
-"""Cluster helpers: generated credentials for the kustomize overlays (``make secrets``)."""
+"""Cluster helpers: the Secrets the manifests name (``make secrets``) and the Grafana dashboard."""

@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from infra.tests.render import secret_readers
 from libs.testkit import REPO_ROOT
 from tools.bazel.tests.build_files import Workspace
 from tools.bazel.tests.tilt import Tilt
@@ -150,6 +151,16 @@ def test_stores_start_before_the_services_that_need_them(tilt):
     assert {"feast-redis", "minio", "minio-buckets"} <= closure(tilt, "feast-server")
     for cron in ("online-learning-cron-v0", "online-learning-cron-v1"):
         assert {"argo-install", "ingestion", "features", "model"} <= closure(tilt, cron)
+
+
+def test_make_secrets_runs_before_every_workload_that_reads_a_secret(tilt):
+    assert tilt.local_resources["secrets"]["cmd"] == "make secrets"
+    names = {w: n for n, w in resource_names(tilt).items()}
+    readers = {r for found in secret_readers(tilt.objects).values() for r in found}
+    assert len(readers) >= 7
+    for reader in readers:
+        workload = reader.split("/")[2]
+        assert "secrets" in closure(tilt, names.get(workload, workload)), reader
 
 
 def test_only_our_containers_get_a_writable_root_filesystem_under_tilt(tilt):

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from libs.runtime import tune_gc
 from libs.serving.admin import admin_disabled
 from libs.serving.logs import configure_logging
+from libs.serving.protocol import OneWriteProtocol
 from libs.serving.settings import ServiceSettings, StartupError, settings_error
 
 
@@ -49,7 +50,7 @@ def serve(
         host=settings.host,
         port=settings.port,
         loop="uvloop",
-        http="httptools",
+        http=OneWriteProtocol,
         access_log=False,
         log_config=None,
         timeout_graceful_shutdown=10,

@@ -85,6 +85,7 @@ def create_app(settings: FeaturesSettings | None = None, lags=None) -> FastAPI:
         "Lag features per series, read-then-append in one step, idempotent by id.",
         lifespan,
         registry,
+        router,
     )
     app.state.settings = settings
     app.state.feast = settings.feast_url and FeastPusher(
@@ -98,7 +99,6 @@ def create_app(settings: FeaturesSettings | None = None, lags=None) -> FastAPI:
             registry=registry,
         )
     )
-    app.include_router(router)
     SnapshotMetrics(lambda: getattr(getattr(app.state, "lags", None), "durable", None)).register(
         registry
     )

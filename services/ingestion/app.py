@@ -76,6 +76,7 @@ def create_app(settings: IngestionSettings | None = None, streams=None) -> FastA
         "Hands out a data set's observations, and live streams', on lease until acknowledged.",
         lifespan,
         registry,
+        router,
     )
     app.state.settings = settings
     app.state.served = Children(
@@ -94,7 +95,6 @@ def create_app(settings: IngestionSettings | None = None, streams=None) -> FastA
             registry=registry,
         )
     )
-    app.include_router(router)
     app.add_exception_handler(UnknownStream, _unknown_stream)
     app.add_exception_handler(ReadOnlyStream, _read_only)
     SnapshotMetrics(lambda: getattr(getattr(app.state, "streams", None), "durable", None)).register(

@@ -89,13 +89,13 @@ def create_app(
         "Online learning with River: predict-then-learn, several models, durable.",
         lifespan,
         registry,
+        router,
     )
     app.state.settings = settings
     ModelMetricsCollector(
         lambda: _boards(app), lambda: _errors(app), settings.metrics_series
     ).register(registry)
     SnapshotMetrics(lambda: _state(app)).register(registry)
-    app.include_router(router)
     app.add_exception_handler(SeasonConflict, observation_conflict)
     add_health(app, state_loaded("durable"), warmed_up, writable(settings.state_dir))
     answer_422_beyond_max_series(app)

@@ -7,12 +7,19 @@ answering. Writes wait in a FIFO queue bounded by the items of work it holds (be
 :class:`Overloaded`, a 503 with ``Retry-After``, at once); reads jump the queue and are also
 served between the items of a batch (:meth:`LearnerThread.serve_reads`), so a prediction waits
 for one item, not for a whole batch.
+
+A single-item write that finds the thread idle runs on the event loop instead, under the same
+lock: handing it to the thread and back costs two thread wake-ups, more than learning one
+observation with a light model. Only while such writes stay short (:data:`INLINE_SECONDS`,
+a moving average over every single-item write, wherever it ran): a line-up that takes longer
+per observation keeps the loop free by going through the thread.
 """
 
 import asyncio
 import logging
 import queue
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from typing import Any
@@ -20,6 +27,9 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 _WAKE, _STOP = object(), object()
+INLINE_SECONDS = 0.001
+"""A single-item write runs on the event loop when the thread is idle and such writes have
+lately taken less than this (moving average)."""
 
 
 class Overloaded(RuntimeError):
@@ -47,20 +57,26 @@ class LearnerThread:
 
     Examples
     --------
+    A batch runs on the thread; a short single-item write finding it idle runs on the loop.
+
     >>> import asyncio, threading
     >>> async def demo():
     ...     worker = LearnerThread(max_pending=10)
     ...     worker.start()
-    ...     name = await worker.write(lambda: threading.current_thread().name)
+    ...     where = lambda: threading.current_thread().name
+    ...     names = [await worker.write(where, items=2), await worker.write(where)]
     ...     await worker.stop()
-    ...     return name
+    ...     return names
     >>> asyncio.run(demo())
-    'learner'
+    ['learner', 'MainThread']
     """
 
     def __init__(self, max_pending: int):
         self.max_pending = max_pending
         self.pending = 0
+        self.single_seconds = 0.0  # moving average of a single-item write's duration
+        self._inflight = 0  # jobs handed to the thread and not yet settled (loop only)
+        self._lock = threading.RLock()  # held by whoever runs learner code (reads nest in a batch)
         self._jobs: queue.SimpleQueue = queue.SimpleQueue()
         self._reads: deque = deque()
         self._thread: threading.Thread | None = None
@@ -85,6 +101,16 @@ class LearnerThread:
             return function()
         if self.pending and self.pending + items > self.max_pending:
             raise Overloaded(self.pending, self.max_pending)
+        if (
+            items == 1
+            and not self._inflight
+            and self.single_seconds < INLINE_SECONDS
+            and self._lock.acquire(blocking=False)
+        ):
+            try:
+                return self._timed(function, items)
+            finally:
+                self._lock.release()
         return await self._submit(self._jobs.put, function, items)
 
     async def call(self, function: Callable[[], Any]) -> Any:
@@ -112,8 +138,18 @@ class LearnerThread:
     async def _submit(self, put, function, items: int) -> Any:
         future = self._loop.create_future()
         self.pending += items
+        self._inflight += 1
         put((function, future, items))
         return await future
+
+    def _timed(self, function: Callable[[], Any], items: int) -> Any:
+        if items != 1:
+            return function()
+        start = time.perf_counter()
+        try:
+            return function()
+        finally:
+            self.single_seconds += 0.1 * (time.perf_counter() - start - self.single_seconds)
 
     def _run(self) -> None:
         while True:
@@ -127,13 +163,15 @@ class LearnerThread:
     def _execute(self, job) -> None:
         function, future, items = job
         try:
-            result, error = function(), None
+            with self._lock:
+                result, error = self._timed(function, items), None
         except BaseException as exc:  # handed to the awaiting request, which maps it
             result, error = None, exc
         self._loop.call_soon_threadsafe(self._settle, future, items, result, error)
 
     def _settle(self, future: asyncio.Future, items: int, result, error) -> None:
         self.pending -= items
+        self._inflight -= 1
         if future.cancelled():
             return
         if error is None:

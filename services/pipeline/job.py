@@ -65,37 +65,17 @@ class Pipeline:
         status = self.source.status()
         return int(status["total"]) - int(status["acked"])
 
-    def step(self) -> Record | None:
-        """Process the next observation; ``None`` when there is nothing to take now."""
-        taken = self.source.take(None)
-        if not taken:
-            return None
-        obs = taken[0]
-        series = obs.get("series_id") or "default"
-        oid = obs["observation_id"]
-        add = {"series_id": series, "value": obs["target"], "observation_id": oid, **self.season}
-        feats = self.features.post("/add", add, "features")[1]
-        learn = {
-            "features": feats["features"],
-            "target": feats["target"],
-            "series_id": series,
-            "observation_id": oid,
-            **self.season,
-        }
-        models = self.owners(series)
-        answers = [m.post("/predict_learn", learn, f"model {m.base_url}")[1] for m in models]
-        return self._record(obs, feats, models, answers)
-
     def owners(self, series_id: str) -> list[JsonClient]:
         """The model services an observation of ``series_id`` goes to."""
         if self.sharded:
             return [self.models[shard_of(series_id, len(self.models))]]
         return self.models
 
-    def prepare_batch(self, size: int) -> Batch:
-        """Take up to ``size`` observations and their lag features; empty when nothing is
-        there to take now. Observations this run learned already (a lease of its own that
-        expired meanwhile) are only acknowledged again."""
+    def prepare_batch(self, size: int | None) -> Batch:
+        """Take up to ``size`` observations and their lag features (``None``: one, through
+        ``/next`` and ``/add``); empty when nothing is there to take now. Observations this run
+        learned already (a lease of its own that expired meanwhile) are only acknowledged
+        again."""
         taken = self.source.take(size)
         observations = [o for o in taken if o["observation_id"] not in self.seen]
         again = [o["observation_id"] for o in taken if o["observation_id"] in self.seen]
@@ -111,7 +91,10 @@ class Pipeline:
             }
             for o in observations
         ]
-        feats = self.features.post("/add_batch", {"items": adds}, "features")[1]["results"]
+        if size is None:
+            feats = [self.features.post("/add", add, "features")[1] for add in adds]
+        else:
+            feats = self.features.post("/add_batch", {"items": adds}, "features")[1]["results"]
         items = [
             {
                 "features": f["features"],
@@ -124,12 +107,13 @@ class Pipeline:
         ]
         return Batch(observations, feats, items, again)
 
-    def learn_batch(self, batch: Batch) -> list[Record]:
-        """Predict-then-learn a prepared batch on every model, in order; acknowledge it."""
+    def learn_batch(self, batch: Batch, batched: bool = True) -> list[Record]:
+        """Predict-then-learn a prepared batch on every model, in order (``batched=False``:
+        one ``/predict_learn`` per item); acknowledge it."""
         if self.sharded:
-            records = self._learn_sharded(batch)
+            records = self._learn_sharded(batch, batched)
         else:
-            per_model = [_learn_items(m, batch.items) for m in self.models]
+            per_model = [_learn_items(m, batch.items, batched) for m in self.models]
             records = [
                 self._record(o, f, self.models, list(answers))
                 for o, f, *answers in zip(
@@ -139,7 +123,7 @@ class Pipeline:
         self.source.learned([r.observation_id for r in records] + batch.again)
         return records
 
-    def _learn_sharded(self, batch: Batch) -> list[Record]:
+    def _learn_sharded(self, batch: Batch, batched: bool) -> list[Record]:
         """Each shard learns its series' items (in stream order), the shards in parallel."""
         owner = [shard_of(item["series_id"], len(self.models)) for item in batch.items]
         positions: dict[int, list[int]] = {}
@@ -147,7 +131,7 @@ class Pipeline:
             positions.setdefault(shard, []).append(i)
         futures = {
             shard: self._shard_pool.submit(
-                _learn_items, self.models[shard], [batch.items[i] for i in where]
+                _learn_items, self.models[shard], [batch.items[i] for i in where], batched
             )
             for shard, where in positions.items()
         }
@@ -172,30 +156,11 @@ class Pipeline:
         result = RunResult()
         start = time.perf_counter()
         self.source.release()
-        if batch_size:
-            self._run_batches(result, limit, batch_size, progress)
-        else:
-            self._run_single(result, limit, progress)
+        self._run_stages(result, limit, batch_size, progress)
         self.source.flush()
         result.seconds = time.perf_counter() - start
         result.retries = sum(c.retried for c in (self.ingestion, self.features, *self.models))
         return result
-
-    def _run_single(self, result: RunResult, limit, progress) -> None:
-        while limit is None or len(result.records) < limit:
-            record = self.step()
-            if record is None:
-                if self._finished():
-                    result.exhausted = True
-                    return
-                continue
-            self.source.learned([record.observation_id])
-            if record.observation_id in self.seen:
-                continue  # a lease of this run's that expired before it was acknowledged
-            self.seen.add(record.observation_id)
-            result.records.append(record)
-            if progress:
-                progress(len(result.records))
 
     def _finished(self) -> bool:
         """Nothing to take now: done when every observation is acknowledged; otherwise leases
@@ -205,13 +170,14 @@ class Pipeline:
         time.sleep(self.settings.poll_seconds)
         return False
 
-    def _run_batches(self, result: RunResult, limit, size: int, progress) -> None:
-        """Batches in a two-stage pipeline: while the models learn batch k, a worker thread takes
-        batch k+1 and computes its features, so the ingestion and feature services work on the
-        other core. Each service still sees its batches in order."""
+    def _run_stages(self, result: RunResult, limit, size: int | None, progress) -> None:
+        """A two-stage pipeline, for batches of ``size`` and one observation at a time
+        (``None``) alike: while the models learn batch k, a worker thread takes batch k+1 and
+        computes its features, so the ingestion and feature services work on the other core.
+        Each service still sees its requests in order, one at a time."""
 
-        def want(done: int) -> int:
-            return size if limit is None else min(size, limit - done)
+        def want(done: int) -> int | None:
+            return size if limit is None or size is None else min(size, limit - done)
 
         with ThreadPoolExecutor(1, thread_name_prefix="prepare") as pool:
             pending = pool.submit(self.prepare_batch, want(0))
@@ -227,7 +193,7 @@ class Pipeline:
                 taken = len(result.records) + len(batch.observations)
                 more = limit is None or taken < limit
                 pending = pool.submit(self.prepare_batch, want(taken)) if more else None
-                result.records.extend(self.learn_batch(batch))
+                result.records.extend(self.learn_batch(batch, batched=size is not None))
                 if progress:
                     progress(len(result.records))
 
@@ -264,10 +230,11 @@ class Pipeline:
         )
 
 
-def _learn_items(model: JsonClient, items: list[dict]) -> list[dict]:
-    return model.post("/predict_learn_batch", {"items": items}, f"model {model.base_url}")[1][
-        "results"
-    ]
+def _learn_items(model: JsonClient, items: list[dict], batched: bool = True) -> list[dict]:
+    where = f"model {model.base_url}"
+    if not batched:
+        return [model.post("/predict_learn", item, where)[1] for item in items]
+    return model.post("/predict_learn_batch", {"items": items}, where)[1]["results"]
 
 
 __all__ = ["Pipeline", "Record", "RunResult", "StepError"]

@@ -71,7 +71,7 @@ async def per_request(app, path: str, n: int) -> float:
 async def starlette_learn(request) -> JSON:
     """``/predict_learn``'s work behind a bare Starlette route (no FastAPI request handling)."""
     body = await parse_body(request, schemas.LearnRequest)
-    return JSON(request.app.state.durable.submit(_learn_record(body)))
+    return JSON(await request.app.state.durable.submit(_learn_record(body)))
 
 
 async def run(rounds: int, n: int) -> dict[str, list[float]]:

@@ -24,11 +24,9 @@ from services.model.worker import LearnerThread
 SNAPSHOT = "model"
 
 
-def _series_ids(record: dict) -> list[str]:
-    items = record["items"] if record["op"] == "batch" else (record,)
-    return (
-        [item.get("series_id", "default") for item in items] if record["op"] != "feedback" else []
-    )
+def _learning_items(record: dict) -> list[dict] | tuple[dict, ...]:
+    op = record["op"]
+    return record["items"] if op == "batch" else (record,) if op == "learn" else ()
 
 
 def _identity(payload: bytes) -> bytes:
@@ -125,18 +123,20 @@ class DurableLearner:
         """Check ``record`` (``ObservationConflict``, ``SeriesLimit``: nothing journaled
         or learned), journal it unless it retries applied work, apply it, return the answer.
         Queries waiting are answered between the items of a batch."""
-        series = _series_ids(record)
-        self._check_room(series)
+        items = _learning_items(record)
+        series = [item.get("series_id", "default") for item in items]
+        touched = set(series)
+        self._check_room(series, touched)
         if not self.learner.check(record):
             self.state.log(record)
-        for series_id in set(series):
+        for series_id in touched:
             self.codec.changed(series_id)
         if record["op"] != "batch":
             return self.learner.apply_checked(record)
-        answers = []
-        for item in record["items"]:
-            answers.append(self.learner.apply_checked({"op": "learn", **item}))
-            self.worker.serve_reads()
+        learn, serve_reads, answers = self.learner.learn, self.worker.serve_reads, []
+        for item in items:
+            answers.append(learn(item))
+            serve_reads()
         return answers
 
     def start(self) -> None:
@@ -152,6 +152,8 @@ class DurableLearner:
         await self.state.close()
         await self.worker.stop()
 
-    def _check_room(self, series: list[str]) -> None:
+    def _check_room(self, series: list[str], touched: set[str]) -> None:
+        """``SeriesLimit`` if the request's new series would pass ``max_series``."""
         known = self.learner.series
-        check_room(len(known), series, known.__contains__, self.max_series)
+        if not known.keys() >= touched:
+            check_room(len(known), series, known.__contains__, self.max_series)

@@ -115,22 +115,25 @@ class Learner:
         """Raise :class:`~libs.lag_features.ObservationConflict` if a learning item reuses
         an applied id for another payload (a batch is checked whole, its own earlier items
         included); return whether every item is a retry of applied work."""
-        if record["op"] == "feedback":
+        op = record["op"]
+        if op == "feedback":
             return False
-        items = record["items"] if record["op"] == "batch" else (record,)
+        items = record["items"] if op == "batch" else (record,)
         predict, retries, pending = record.get("predict", True), 0, {}
+        series, several = self.series, len(items) > 1
         for index, item in enumerate(items):
-            self._check_season(item, index)
+            series_id = item.get("series_id", "default")
+            state = series.get(series_id)
+            if state is not None:
+                state.season.check(series_id, item.get("season"), index)
             oid = item.get("observation_id")
             if oid is None:
                 continue
-            series_id = item.get("series_id", "default")
-            state = self.series.get(series_id)
             remembered = None if state is None else state.answers.get(oid)
             if remembered is not None:
                 verify(remembered, item, predict, series_id, index)
                 retries += 1
-            elif len(items) > 1:
+            elif several:
                 earlier = pending.setdefault((series_id, oid), item)
                 if earlier is not item:
                     verify(fingerprint(earlier) + b"{}", item, predict, series_id, index)
@@ -147,48 +150,67 @@ class Learner:
         """Apply a record that passed :meth:`check` (or comes back from the journal)."""
         op = record["op"]
         if op == "learn":
-            return self._learn(record)
+            return self.learn(record)
         if op == "batch":
-            return [self._learn(item) for item in record["items"]]
+            return [self.learn(item) for item in record["items"]]
         if op == "feedback":
             return self._feedback(record)
         raise ValueError(f"unknown journal record {op!r}")
 
-    def _learn(self, record: dict) -> dict:
+    def learn(self, record: dict) -> dict:
+        """Apply one checked ``learn`` record or batch item: predict and score (unless
+        ``predict`` is false), learn, remember the answer; the answer."""
         series_id, oid = record.get("series_id", "default"), record.get("observation_id")
         predict = record.get("predict", True)
         state = self.series.get(series_id)
-        if oid is not None and state is not None and oid in state.answers:
-            return self._duplicate(state, series_id, oid, predict)
         if state is None:
-            season = SeriesSeason(record.get("season"), self.season)
-            state = self.series[series_id] = SeriesState(
-                self.models, season, self.warmup, self.detector
-            )
+            state = self._new_series(series_id, record.get("season"))
+        elif oid is not None and oid in state.answers:
+            return self._duplicate(state, series_id, oid, predict)
         x, y = record["features"], record["target"]
-        answer, failed = None, []
         if predict:
-            answer = self._answer(state, series_id, x)
+            answer = self._scored(state, series_id, oid, x, y)
             failed = answer["failed"]
-            answer["observation_id"], answer["duplicate"] = oid, False
-            state.board.update({**answer["predictions"], SERVED: answer["prediction"]}, y)
-            if self.champion == BEST:
-                state.best = state.selector.update(answer["predictions"], y)
         else:
+            answer, failed = None, []
             state.board.observe(y)
         if state.board.drifted:
             self._warn_drift(state, series_id)
         for name, model in state.models.items():
-            self._call(failed, series_id, name, model.learn_one, x, y)
+            try:
+                model.learn_one(x, y)
+            except Exception:
+                self._failed(failed, series_id, name, "learn_one")
         state.observe(y)
         state.last_target = y
         state.learned += 1
         self.count += 1
         if oid is not None:
-            state.answers[oid] = entry(fingerprint(record), answer)
-            if len(state.answers) > self.idempotency_window:
-                state.answers.popitem(last=False)
+            self._remember(state, oid, record, answer)
         return trained(state, series_id, oid, failed) if answer is None else answer
+
+    def _new_series(self, series_id: str, season: int | None) -> SeriesState:
+        state = SeriesState(
+            self.models, SeriesSeason(season, self.season), self.warmup, self.detector
+        )
+        self.series[series_id] = state
+        return state
+
+    def _scored(self, state: SeriesState, series_id: str, oid, x: dict, y: float) -> dict:
+        """The answer to ``x``, its predictions (and what was served) scored against ``y``."""
+        answer = self._answer(state, series_id, x)
+        answer["observation_id"], answer["duplicate"] = oid, False
+        predictions = answer["predictions"]
+        state.board.update({**predictions, SERVED: answer["prediction"]}, y)
+        if self.champion == BEST:
+            state.best = state.selector.update(predictions, y)
+        return answer
+
+    def _remember(self, state: SeriesState, oid: int, record: dict, answer: dict | None) -> None:
+        answers = state.answers
+        answers[oid] = entry(fingerprint(record), answer)
+        if len(answers) > self.idempotency_window:
+            answers.popitem(last=False)
 
     def _warn_drift(self, state: SeriesState, series_id: str) -> None:
         for name in state.board.drifted:
@@ -232,41 +254,41 @@ class Learner:
         best = None if state is None else state.best
         return champions.BASELINE if best is None else best
 
-    def _check_season(self, item: dict, index: int) -> None:
-        series_id = item.get("series_id", "default")
-        state = self.series.get(series_id)
-        if state is not None:
-            state.season.check(series_id, item.get("season"), index)
-
     def _answer(self, state: SeriesState, series_id: str, x: dict) -> dict:
         predictions, failed = {}, []
-        champion = self.champion_of(state)
-        for name, model in state.models.items():
-            y = self._call(failed, series_id, name, model.predict_one, x)
-            predictions[name] = fallback(state, x) if y is None else y
         served = fallback(state, x)
+        for name, model in state.models.items():
+            try:
+                y = model.predict_one(x)
+            except Exception:
+                self._failed(failed, series_id, name, "predict_one")
+                y = None
+            predictions[name] = served if y is None else y
         rejected = state.guard.screen(predictions, served)
+        champion = self.champion_of(state)
         if champion == champions.BASELINE:
             return predicted(series_id, champion, predictions, True, failed, served, rejected)
         cold = champion in failed or state.models[champion].cold
         return predicted(series_id, champion, predictions, cold, failed, None, rejected)
 
     def _call(self, failed: list, series_id: str, name: str, method, *args):
-        """Call a model; one that raises is listed in ``failed`` and counted, and the others
-        go on (River models can raise on unusual but valid input, a multiplicative
-        Holt-Winters fed a zero, say; neither the request nor the journal's replay may fail)."""
+        """Call a model; see :meth:`_failed` for one that raises."""
         try:
             return method(*args)
         except Exception:
-            log.warning(
-                "model %s failed in %s on series %s", name, method.__name__, series_id,
-                exc_info=True,
-            )  # fmt: skip
-            key = (name, series_id)
-            self.errors[key] = self.errors.get(key, 0) + 1
-            if name not in failed:
-                failed.append(name)
+            self._failed(failed, series_id, name, method.__name__)
             return None
+
+    def _failed(self, failed: list, series_id: str, name: str, method: str) -> None:
+        """A model raised (call from the ``except`` block): it is logged, listed in ``failed``
+        and counted, and the others go on (River models can raise on unusual but valid
+        input, a multiplicative Holt-Winters fed a zero, say; neither the request nor the
+        journal's replay may fail)."""
+        log.warning("model %s failed in %s on series %s", name, method, series_id, exc_info=True)
+        key = (name, series_id)
+        self.errors[key] = self.errors.get(key, 0) + 1
+        if name not in failed:
+            failed.append(name)
 
     # Snapshots --------------------------------------------------------------------------------
 

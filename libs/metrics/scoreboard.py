@@ -114,15 +114,17 @@ class Scoreboard:
     def update(self, predictions: Mapping[str, float], y_true: float) -> None:
         """Score each model's prediction of ``y_true``, then the baselines, then remember it."""
         scored = self.seen >= self.warmup
-        scores = self.scores
-        for name, y_pred in predictions.items():
-            scores[name].update(y_true, y_pred, scored)
-        self.drifted = ()
-        if scored and self.drift:
-            at, drift = self.seen + 1, self.drift
+        scores, drift, drifted = self.scores, self.drift, ()
+        if scored and drift:
+            at = self.seen + 1
             for name, y_pred in predictions.items():
+                scores[name].update(y_true, y_pred)
                 if drift[name].update(abs(y_true - y_pred), at):
-                    self.drifted += (name,)
+                    drifted += (name,)
+        else:
+            for name, y_pred in predictions.items():
+                scores[name].update(y_true, y_pred, scored)
+        self.drifted = drifted
         self._advance(y_true, scored)
 
     def observe(self, y_true: float, scored: bool | None = None) -> None:
@@ -133,19 +135,23 @@ class Scoreboard:
         self._advance(y_true, scored)
 
     def _advance(self, y_true: float, scored: bool) -> None:
-        history = self.history
-        watched = scored and self.drift
+        """Score the baselines' predictions of ``y_true`` (and watch their errors), then
+        append it to the history."""
+        history, baselines = self.history, self.baselines
+        drift = self.drift if scored else None
+        at = self.seen + 1
         if history:
-            self._baseline(NAIVE, y_true, history[-1], scored, watched)
+            y_pred = history[-1]
+            baselines[NAIVE].update(y_true, y_pred, scored)
+            if drift and drift[NAIVE].update(abs(y_true - y_pred), at):
+                self.drifted += (NAIVE,)
         if len(history) == self.season:
-            self._baseline(SEASONAL_NAIVE, y_true, history[0], scored, watched)
+            y_pred = history[0]
+            baselines[SEASONAL_NAIVE].update(y_true, y_pred, scored)
+            if drift and drift[SEASONAL_NAIVE].update(abs(y_true - y_pred), at):
+                self.drifted += (SEASONAL_NAIVE,)
         history.append(y_true)
-        self.seen += 1
-
-    def _baseline(self, name: str, y_true: float, y_pred: float, scored: bool, watched) -> None:
-        self.baselines[name].update(y_true, y_pred, scored)
-        if watched and self.drift[name].update(abs(y_true - y_pred), self.seen + 1):
-            self.drifted += (name,)
+        self.seen = at
 
     def all_scores(self) -> Iterable[tuple[str, RegressionScore]]:
         """Models, then baselines."""

@@ -58,14 +58,17 @@ class RegressionScore:
         if not scored:
             return
         err = abs(y_true - y_pred)
-        ape = 100.0 * err / abs(y_true) if y_true != 0 else None
+        sq = err * err
         self.n += 1
         self.sum_abs += err
-        self.sum_sq += err * err
-        if ape is not None:
+        self.sum_sq += sq
+        if y_true != 0:
+            ape = 100.0 * err / abs(y_true)
             self.sum_ape += ape
             self.n_ape += 1
-        self.recent.append((err, err * err, ape))
+            self.recent.append((err, sq, ape))
+        else:
+            self.recent.append((err, sq, None))
 
     @property
     def last_error(self) -> float | None:

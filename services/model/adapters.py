@@ -79,7 +79,10 @@ class LagRegressor(base.Wrapper, base.Regressor):
     def predict_one(self, x: dict, **kwargs) -> float:
         if not self.n_learned:
             return latest_lag(x)
-        return finite_or(self.regressor.predict_one(x, **kwargs), latest_lag(x))
+        y = self.regressor.predict_one(x, **kwargs)
+        if type(y) is float and -math.inf < y < math.inf:  # the usual answer: no fallback to make
+            return y
+        return finite_or(y, latest_lag(x))
 
     def forecast(self, x: dict, steps: int, **kwargs) -> list[float]:
         out = []

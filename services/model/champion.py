@@ -48,18 +48,28 @@ class Guard:
         """Keep at least two seasons of values."""
         self.recent = deque(self.recent, maxlen=max(RECENT, 2 * season))
 
-    def plausible(self, y: float) -> bool:
-        if len(self.recent) < 2:
-            return True
-        lo, hi = min(self.recent), max(self.recent)
+    def band(self) -> tuple[float, float] | None:
+        """The plausible range, ``None`` (anything goes) before two values."""
+        recent = self.recent
+        if len(recent) < 2:
+            return None
+        lo, hi = min(recent), max(recent)
         spread = hi - lo or max(abs(hi), 1.0)
-        return lo - WIDE * spread <= y <= hi + WIDE * spread
+        return lo - WIDE * spread, hi + WIDE * spread
+
+    def plausible(self, y: float) -> bool:
+        band = self.band()
+        return band is None or band[0] <= y <= band[1]
 
     def screen(self, predictions: dict[str, float], fallback: float) -> list[str]:
         """Replace implausible predictions by ``fallback``; count and return their models."""
+        band = self.band()
+        if band is None:
+            return []
+        low, high = band
         rejected = []
         for name, y in predictions.items():
-            if not self.plausible(y):
+            if not low <= y <= high:
                 predictions[name] = fallback
                 self.rejected[name] = self.rejected.get(name, 0) + 1
                 rejected.append(name)
@@ -68,9 +78,13 @@ class Guard:
     def screen_paths(self, paths: dict[str, list[float]], fallback: float) -> list[str]:
         """Replace each multi-step forecast with an implausible step by ``fallback`` repeated;
         count and return their models."""
+        band = self.band()
+        if band is None:
+            return []
+        low, high = band
         rejected = []
         for name, path in paths.items():
-            if not all(self.plausible(y) for y in path):
+            if not all(low <= y <= high for y in path):
                 paths[name] = [fallback] * len(path)
                 self.rejected[name] = self.rejected.get(name, 0) + 1
                 rejected.append(name)

@@ -30,7 +30,7 @@ from libs.serving.logs import configure_logging, request_id
 from libs.serving.middleware import ServingMiddleware
 from libs.serving.prom import Children, metrics_route
 from libs.serving.responses import JSON, ErrorOut, errors, validation_error
-from libs.serving.routing import json_body, parse_body
+from libs.serving.routing import json_body, parse_body, parse_query, query_parameters
 from libs.serving.run import serve, tune_gc
 from libs.serving.schemas import NAME_PATTERN, FiniteFloat, ObservationId, SeriesId, StrictInt
 from libs.serving.settings import ServiceSettings, StartupError, settings_error
@@ -59,6 +59,8 @@ __all__ = [
     "metrics_route",
     "open_state",
     "parse_body",
+    "parse_query",
+    "query_parameters",
     "redis_client",
     "request_id",
     "require_admin",

@@ -30,6 +30,8 @@ Examples
 True
 """
 
+import functools
+import typing
 from typing import TypeVar
 
 from fastapi.exceptions import RequestValidationError
@@ -62,6 +64,78 @@ async def parse_body(request: Request, model: type[M]) -> M:
         raise RequestValidationError(
             [{**e, "loc": ("body", *e["loc"])} for e in errors], body=raw
         ) from None
+
+
+def parse_query(request: Request, model: type[M]) -> M:
+    """The request's query string validated as ``model`` (a list field takes every value of
+    its repeated parameter, any other field the last one), or :class:`RequestValidationError`
+    with FastAPI's ``loc`` (``["query", field, ...]``); parameters ``model`` does not name are
+    ignored, as FastAPI does. Document them with :func:`query_parameters`.
+
+    FastAPI resolves each query parameter of a route separately on every request; for a hot
+    route with a few parameters that is a larger share of its cost than its work.
+
+    Examples
+    --------
+    >>> from starlette.requests import Request
+    >>> class Take(BaseModel):
+    ...     stream: str = "default"
+    ...     ack: list[int] = []
+    >>> def request(query: bytes) -> Request:
+    ...     return Request({"type": "http", "query_string": query, "headers": []})
+    >>> parse_query(request(b"stream=s&ack=1&ack=2&other=x"), Take)
+    Take(stream='s', ack=[1, 2])
+    >>> try:
+    ...     parse_query(request(b"ack=one"), Take)
+    ... except RequestValidationError as exc:
+    ...     exc.errors()[0]["loc"]
+    ('query', 'ack', 0)
+    """
+    params, many = request.query_params, _list_fields(model)
+    data = {
+        key: params.getlist(key) if key in many else params[key]
+        for key in params
+        if key in model.model_fields
+    }
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False)
+        raise RequestValidationError([{**e, "loc": ("query", *e["loc"])} for e in errors]) from None
+
+
+@functools.cache
+def _list_fields(model: type[BaseModel]) -> frozenset[str]:
+    return frozenset(
+        name
+        for name, field in model.model_fields.items()
+        if typing.get_origin(field.annotation) in (list, tuple, set, frozenset)
+    )
+
+
+def query_parameters(model: type[BaseModel]) -> list[dict]:
+    """OpenAPI parameter objects for ``model``'s fields as query parameters (a list field is a
+    repeated parameter: OpenAPI's default ``form`` style, exploded), for ``openapi_extra``.
+
+    Examples
+    --------
+    >>> class Take(BaseModel):
+    ...     stream: str = "default"
+    ...     ack: list[int] = []
+    >>> [(p["name"], p["required"], p["schema"]["type"]) for p in query_parameters(Take)]
+    [('stream', False, 'string'), ('ack', False, 'array')]
+    """
+    schema = TypeAdapter(model).json_schema(mode="validation")
+    definitions, properties = schema.pop("$defs", {}), schema["properties"]
+    return [
+        {
+            "name": name,
+            "in": "query",
+            "required": field.is_required(),
+            "schema": _inline(properties[name], definitions),
+        }
+        for name, field in model.model_fields.items()
+    ]
 
 
 def _is_json(content_type: str | None) -> bool:

@@ -18,6 +18,8 @@ from libs.serving import (
     errors,
     json_body,
     parse_body,
+    parse_query,
+    query_parameters,
 )
 from services.ingestion.redis_streams import RedisStreams
 from services.ingestion.schemas import (
@@ -31,13 +33,13 @@ from services.ingestion.schemas import (
     HealthOut,
     InfoOut,
     NextOut,
+    NextQuery,
     ReleaseIn,
     ReleaseOut,
     ResetOut,
     StatusOut,
 )
 from services.ingestion.streams import (
-    DEFAULT_CONSUMER,
     DEFAULT_STREAM,
     LocalStreams,
     Observation,
@@ -46,8 +48,6 @@ from services.ingestion.streams import (
 
 StreamQuery = Annotated[SeriesId, Query()]
 StreamPath = Annotated[SeriesId, Path()]
-ConsumerQuery = Annotated[SeriesId, Query()]
-AckQuery = Annotated[list[Annotated[int, Query(ge=1)]], Query(max_length=10_000)]
 UNKNOWN = "Unknown stream: nothing was appended to it."
 KEY_HEADER = "idempotency-key"
 KEY = re.compile(NAME_PATTERN)
@@ -111,17 +111,13 @@ async def _take(request: Request, stream: str, n: int, consumer: str, ack: list[
         204: {"description": "Nothing to hand out now (empty body)."},
         **errors(422, 503, _404=UNKNOWN),
     },
-    openapi_extra={"parameters": [KEY_DOC]},
+    openapi_extra={"parameters": [*query_parameters(NextQuery), KEY_DOC]},
 )
-async def next_observation(
-    request: Request,
-    stream: StreamQuery = DEFAULT_STREAM,
-    consumer: ConsumerQuery = DEFAULT_CONSUMER,
-    ack: AckQuery = [],  # noqa: B006 - FastAPI copies defaults
-):
+async def next_observation(request: Request):
     """Acknowledge ``ack``, then lease the next observation (an expired lease first); 204 with
     an empty body when there is nothing to hand out."""
-    taken = await _take(request, stream, 1, consumer, ack)
+    query = parse_query(request, NextQuery)
+    taken = await _take(request, query.stream, 1, query.consumer, query.ack)
     if not taken.observations:
         return Response(status_code=204)
     return JSON({**_observation(taken.observations[0]), "remaining": taken.remaining})

@@ -25,6 +25,14 @@ class NextOut(ObservationOut):
     remaining: int
 
 
+class NextQuery(BaseModel):
+    """``GET /next``'s query: ``ack`` repeated (``ack=1&ack=2``) for several ids."""
+
+    stream: SeriesId = "default"
+    consumer: SeriesId = "default"
+    ack: Annotated[list[Annotated[int, Field(ge=1)]], Field(max_length=10_000)] = []
+
+
 class BatchIn(BaseModel):
     model_config = ConfigDict(extra="forbid")  # a misspelt field is a 422, not ignored
 

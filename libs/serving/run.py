@@ -10,7 +10,6 @@ from pydantic import ValidationError
 from libs.runtime import tune_gc
 from libs.serving.admin import admin_disabled
 from libs.serving.logs import configure_logging
-from libs.serving.protocol import OneWriteProtocol
 from libs.serving.settings import ServiceSettings, StartupError, settings_error
 
 
@@ -50,7 +49,7 @@ def serve(
         host=settings.host,
         port=settings.port,
         loop="uvloop",
-        http=OneWriteProtocol,
+        http="httptools",
         access_log=False,
         log_config=None,
         timeout_graceful_shutdown=10,

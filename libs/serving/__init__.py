@@ -12,7 +12,8 @@ The services stay lean by taking these pieces from here rather than repeating th
   :func:`answer_503_when_redis_is_down` for the services that keep state in Redis or under
   ``STATE_DIR``;
 - :func:`admin_router`, the router of admin endpoints (``ADMIN_TOKEN`` or loopback only);
-- :class:`ServiceSettings`, the pydantic-settings base with ``HOST``, ``PORT``, ``ADMIN_TOKEN``;
+- :class:`ServiceSettings`, the pydantic-settings base with ``HOST``, ``PORT``, ``ADMIN_TOKEN``,
+  and :class:`StateSettings`, which adds the journal and snapshot variables;
 - :func:`serve`, the ``python -m services.<name>`` entry point: settings, logs, GC, uvicorn.
 """
 
@@ -33,7 +34,7 @@ from libs.serving.responses import JSON, ErrorOut, errors, validation_error
 from libs.serving.routing import json_body, parse_body, parse_query, query_parameters
 from libs.serving.run import serve, tune_gc
 from libs.serving.schemas import NAME_PATTERN, FiniteFloat, ObservationId, SeriesId, StrictInt
-from libs.serving.settings import ServiceSettings, StartupError, settings_error
+from libs.serving.settings import ServiceSettings, StartupError, StateSettings, settings_error
 
 __all__ = [
     "JSON",
@@ -46,6 +47,7 @@ __all__ = [
     "ServiceSettings",
     "ServingMiddleware",
     "StartupError",
+    "StateSettings",
     "StrictInt",
     "admin_router",
     "answer_503_when_redis_is_down",

@@ -1,6 +1,6 @@
 """Base settings for every service."""
 
-from pydantic import SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from libs.runtime import settings_error
@@ -36,4 +36,29 @@ class ServiceSettings(BaseSettings):
         return None if value == "" else value
 
 
-__all__ = ["ServiceSettings", "StartupError", "settings_error"]
+class StateSettings(ServiceSettings):
+    """A service keeping state in its own process adds ``STATE_FSYNC``, ``SNAPSHOT_EVERY`` and
+    ``SNAPSHOT_SECONDS``: a journal record per change, a snapshot every so many records and at
+    most so many seconds apart (so a quiet service's journal is folded in too).
+
+    Examples
+    --------
+    >>> s = StateSettings()
+    >>> s.state_fsync, s.snapshot_every, s.snapshot_seconds
+    (False, 10000, 30.0)
+    >>> StateSettings(snapshot_seconds=0)
+    Traceback (most recent call last):
+    ...
+    pydantic_core._pydantic_core.ValidationError: 1 validation error for StateSettings
+    snapshot_seconds
+      Input should be greater than 0 ...
+    """
+
+    state_fsync: bool = Field(False, description="fsync every journal record")
+    snapshot_every: int = Field(10_000, ge=1, description="journal records between snapshots")
+    snapshot_seconds: float = Field(
+        30.0, gt=0, allow_inf_nan=False, description="at most this long between snapshots"
+    )
+
+
+__all__ = ["ServiceSettings", "StartupError", "StateSettings", "settings_error"]

@@ -13,6 +13,7 @@ from libs.testkit.process import (
     require_binary,
     start_timeout,
     wait_http,
+    wait_until,
 )
 from libs.testkit.prometheus import PrometheusServer
 from libs.testkit.s3 import S3Server
@@ -32,4 +33,5 @@ __all__ = [
     "run_service",
     "start_timeout",
     "wait_http",
+    "wait_until",
 ]

@@ -94,6 +94,32 @@ def wait_http(
     raise TimeoutError(f"{url} not ready after {timeout}s: {last}")
 
 
+def wait_until(condition, what: str, timeout: float | None = None, every: float = 0.05):
+    """Poll ``condition()`` until it returns something truthy, and return that; after
+    ``timeout`` seconds (:func:`start_timeout` by default) raise ``TimeoutError`` naming
+    ``what`` was awaited.
+
+    Examples
+    --------
+    >>> calls = iter([None, 0, "done"])
+    >>> wait_until(lambda: next(calls), "a result")
+    'done'
+    >>> wait_until(lambda: False, "nothing", timeout=0.01)
+    Traceback (most recent call last):
+    ...
+    TimeoutError: nothing not reached after 0.01s
+    """
+    timeout = start_timeout() if timeout is None else timeout
+    deadline = time.monotonic() + timeout
+    while True:
+        result = condition()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what} not reached after {timeout}s")
+        time.sleep(every)
+
+
 def wait_port(
     port: int, timeout: float | None = None, proc: subprocess.Popen | None = None
 ) -> None:

@@ -62,6 +62,7 @@ def open_lags(settings: FeaturesSettings):
         settings.state_fsync,
         settings.snapshot_every,
         settings.max_series,
+        settings.snapshot_seconds,
     )
 
 
@@ -72,6 +73,8 @@ def create_app(settings: FeaturesSettings | None = None, lags=None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         app.state.lags = lags if lags is not None else open_lags(settings)
+        if app.state.lags.backend == "memory":
+            app.state.lags.start()
         if app.state.feast:
             app.state.feast.start()
         yield

@@ -16,7 +16,9 @@ from libs.serving.limits import check_room
 class LocalLags:
     """Windows in a :class:`MemoryLagStore`; every applied value is journalled before it is
     applied and answered, so a kill -9 and restart lose nothing acknowledged, and a failed
-    journal write changes nothing. One replica only (the journal directory is locked)."""
+    journal write changes nothing. One replica only (the journal directory is locked). A
+    snapshot is taken every ``snapshot_every`` records and, once :meth:`start` ran on the event
+    loop, at most ``snapshot_seconds`` apart."""
 
     backend = "memory"
 
@@ -27,6 +29,7 @@ class LocalLags:
         fsync: bool,
         snapshot_every: int,
         max_series: int,
+        snapshot_seconds: float | None = None,
     ):
         self.features = features
         self.max_series = max_series
@@ -37,6 +40,7 @@ class LocalLags:
             lambda: {"store": self.store.dump()},
             fsync=fsync,
             every=snapshot_every,
+            seconds=snapshot_seconds,
         )
         try:
             self._restore()
@@ -55,6 +59,10 @@ class LocalLags:
                     self.store.apply(*item)
             else:
                 self.store.reset(change["r"])
+
+    def start(self) -> None:
+        """Start the snapshot timer (call from the event loop)."""
+        self.durable.start()
 
     async def add_many(self, items: list[Item]) -> list[dict]:
         self.store.check(items)

@@ -4,10 +4,10 @@ from pathlib import Path
 
 from pydantic import Field, field_validator
 
-from libs.serving import ServiceSettings
+from libs.serving import StateSettings
 
 
-class FeaturesSettings(ServiceSettings):
+class FeaturesSettings(StateSettings):
     """``PORT`` 8001, ``N_LAGS`` 12; ``REDIS_URL`` shares windows between replicas.
 
     Examples
@@ -26,8 +26,6 @@ class FeaturesSettings(ServiceSettings):
     redis_url: str | None = None
     redis_prefix: str = "lags"
     state_dir: Path = Path(".state/features")
-    state_fsync: bool = False
-    snapshot_every: int = Field(10_000, ge=1)
     max_series: int = Field(1000, ge=1, description="series kept; a value for one more is 422")
     # Feast (services/features/feast_push.py): unset FEAST_URL pushes nothing.
     feast_url: str | None = Field(None, pattern=r"^https?://[^\s/]+")

@@ -55,6 +55,7 @@ def open_streams(settings: IngestionSettings):
         settings.state_fsync,
         settings.snapshot_every,
         settings.lease_seconds,
+        snapshot_seconds=settings.snapshot_seconds,
     )
 
 
@@ -67,6 +68,8 @@ def create_app(settings: IngestionSettings | None = None, streams=None) -> FastA
         app.state.streams = streams if streams is not None else open_streams(settings)
         if app.state.streams.backend == "redis":
             await app.state.streams.open()
+        else:
+            app.state.streams.start()
         yield
         await app.state.streams.close()
 

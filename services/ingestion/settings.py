@@ -4,10 +4,10 @@ from pathlib import Path
 
 from pydantic import Field, field_validator
 
-from libs.serving import ServiceSettings
+from libs.serving import StateSettings
 
 
-class IngestionSettings(ServiceSettings):
+class IngestionSettings(StateSettings):
     """``PORT`` 8002; ``REDIS_URL`` shares streams between replicas, else ``STATE_DIR`` keeps them;
     ``LEASE_SECONDS`` (fractions allowed) is how long a taken observation stays leased.
 
@@ -22,8 +22,6 @@ class IngestionSettings(ServiceSettings):
     redis_url: str | None = None
     dataset_path: Path | None = None
     state_dir: Path = Path(".state/ingestion")
-    state_fsync: bool = False
-    snapshot_every: int = Field(10_000, ge=1)
     redis_prefix: str = "ingestion"
     lease_seconds: float = Field(30.0, ge=0.01, le=86_400, allow_inf_nan=False)
 

@@ -77,7 +77,8 @@ def observation(stream: str, i: int, item) -> Observation:
 
 
 class LocalStreams:
-    """In-process streams, journalled in ``state_dir`` and snapshotted every ``snapshot_every``.
+    """In-process streams, journalled in ``state_dir`` and snapshotted every ``snapshot_every``
+    records and, once :meth:`start` ran on the event loop, at most ``snapshot_seconds`` apart.
 
     Every change is journalled before it is made, so a failed journal write changes nothing.
     """
@@ -92,6 +93,7 @@ class LocalStreams:
         snapshot_every: int,
         lease_seconds: float = 30.0,
         clock=time.time,
+        snapshot_seconds: float | None = None,
     ):
         self.dataset = dataset
         self.lease_seconds = lease_seconds
@@ -99,13 +101,22 @@ class LocalStreams:
         self.books: dict[str, Leases] = {}
         self.live: dict[str, list] = {}
         self.durable = DurableState(
-            state_dir, "ingestion", self._state, fsync=fsync, every=snapshot_every
+            state_dir,
+            "ingestion",
+            self._state,
+            fsync=fsync,
+            every=snapshot_every,
+            seconds=snapshot_seconds,
         )
         try:
             self._restore()
         except BaseException:
             self.durable.journal.close()
             raise
+
+    def start(self) -> None:
+        """Start the snapshot timer (call from the event loop)."""
+        self.durable.start()
 
     def _state(self) -> dict:
         return {"books": {k: b.dump() for k, b in self.books.items()}, "live": self.live}

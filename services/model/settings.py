@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from libs.serving import ServiceSettings
+from libs.serving import StateSettings
 from services.model.models import CATALOG
 
 BEST = "best"
@@ -17,7 +17,7 @@ def _check_name(name: str) -> str:
     return name
 
 
-class ModelSettings(ServiceSettings):
+class ModelSettings(StateSettings):
     """``MODEL_NAME`` or ``MODEL_NAMES`` (comma-separated, wins), ``CHAMPION``, state and metrics.
 
     Examples
@@ -43,9 +43,6 @@ class ModelSettings(ServiceSettings):
         "adwin", description="River drift detector on every model's absolute errors, or none"
     )
     state_dir: Path = Path(".state/model")
-    state_fsync: bool = False
-    snapshot_every: int = Field(10_000, ge=1, description="learned records between snapshots")
-    snapshot_seconds: float = Field(30.0, gt=0, description="at most this long between snapshots")
     idempotency_window: int = Field(100_000, ge=1, description="answers remembered per series")
     max_series: int = Field(1000, ge=1, description="series kept; a request for one more is 422")
     metrics_series: int = Field(

@@ -1,7 +1,16 @@
+from pathlib import Path
+
 import httpx
 import pytest
 
-from libs.testkit import RedisServer, ServiceProcess, free_port, run_service
+from libs.journal import unseal
+from libs.testkit import RedisServer, ServiceProcess, free_port, run_service, wait_until
+
+
+def snapshot_covers(state: Path) -> int:
+    """The journal position the features snapshot under ``state`` covers (0: none yet)."""
+    path = state / "features.snapshot"
+    return unseal(path.read_bytes(), "features")[0]["covered"] if path.exists() else 0
 
 
 @pytest.mark.parametrize("backend", ["state_dir", "redis"])
@@ -30,6 +39,30 @@ def test_kill_9_and_restart_keeps_lags_and_retry_answers(tmp_path, backend):
             redis.stop()
     assert retry.json() == {**answers[1], "duplicate": True}
     assert after["features"] == {"in_1": 3.0, "in_2": 2.0, "in_3": 1.0}
+
+
+def test_a_quiet_service_snapshots_after_snapshot_seconds_and_restarts_from_it(tmp_path):
+    state = tmp_path / "state"
+    env = {"STATE_DIR": str(state), "N_LAGS": "3", "SNAPSHOT_SECONDS": "0.2"}
+    service = ServiceProcess("features", tmp_path, env).start()
+    try:
+        for v in (1, 2, 3):  # three journal records, far fewer than SNAPSHOT_EVERY
+            httpx.post(f"{service.url}/add", json={"value": v, "observation_id": v})
+        wait_until(lambda: snapshot_covers(state) == 3, "a snapshot of the three records")
+        service.kill()  # no shutdown snapshot: only the timer's
+        journal = [p.stat().st_size for p in (state / "journal").glob("*.wal")]
+        service.start()
+        after = httpx.post(f"{service.url}/add", json={"value": 4.0}).json()
+    finally:
+        service.stop()
+    assert sum(journal) == 0  # folded into the snapshot: nothing left to replay
+    assert after["features"] == {"in_1": 3.0, "in_2": 2.0, "in_3": 1.0}
+
+
+def test_invalid_snapshot_seconds_stops_start_up_naming_it():
+    done = run_service("features", {"SNAPSHOT_SECONDS": "0"})
+    assert done.returncode == 2
+    assert done.stderr.startswith("features: invalid configuration: SNAPSHOT_SECONDS")
 
 
 @pytest.mark.parametrize("n_lags", ["0", "1001", "twelve"])

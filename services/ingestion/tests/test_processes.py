@@ -1,10 +1,12 @@
 import socket
 import threading
+from pathlib import Path
 
 import httpx
 import pytest
 
-from libs.testkit import ServiceProcess, free_port, run_service
+from libs.journal import unseal
+from libs.testkit import ServiceProcess, free_port, run_service, wait_until
 
 
 def take(url: str, n: int) -> list[int]:
@@ -85,10 +87,34 @@ def test_unreachable_redis_stops_start_up_with_one_line(tmp_path):
     assert len(lines) == 1 and lines[0].startswith(f"ingestion: REDIS_URL {url} unreachable")
 
 
-def test_invalid_variable_stops_start_up_naming_it():
-    done = run_service("ingestion", {"SNAPSHOT_EVERY": "0"})
+@pytest.mark.parametrize("name", ["SNAPSHOT_EVERY", "SNAPSHOT_SECONDS"])
+def test_invalid_variable_stops_start_up_naming_it(name):
+    done = run_service("ingestion", {name: "0"})
     assert done.returncode == 2
-    assert done.stderr.startswith("ingestion: invalid configuration: SNAPSHOT_EVERY")
+    assert done.stderr.startswith(f"ingestion: invalid configuration: {name}")
+
+
+def snapshot_covers(state: Path) -> int:
+    """The journal position the ingestion snapshot under ``state`` covers (0: none yet)."""
+    path = state / "ingestion.snapshot"
+    return unseal(path.read_bytes(), "ingestion")[0]["covered"] if path.exists() else 0
+
+
+def test_a_quiet_service_snapshots_after_snapshot_seconds_and_restarts_from_it(tmp_path):
+    state = tmp_path / "state"
+    env = {"STATE_DIR": str(state), "SNAPSHOT_SECONDS": "0.2"}
+    service = ServiceProcess("ingestion", tmp_path, env).start()
+    try:
+        before = take(service.url, 2)  # two journal records, far fewer than SNAPSHOT_EVERY
+        wait_until(lambda: snapshot_covers(state) == 2, "a snapshot of the two records")
+        service.kill()  # no shutdown snapshot: only the timer's
+        journal = [p.stat().st_size for p in (state / "journal").glob("*.wal")]
+        service.start()
+        after = take(service.url, 1)
+    finally:
+        service.stop()
+    assert sum(journal) == 0  # folded into the snapshot: nothing left to replay
+    assert (before, after) == ([1, 2], [3])
 
 
 def test_a_second_service_on_the_same_state_dir_exits_with_one_line(tmp_path):

@@ -114,7 +114,9 @@ ERRORS = {
     409: "The observation_id was already applied with another payload, or the target refuses it.",
     413: "The request body exceeds the size limit.",
     422: "An invalid field, named in loc.",
-    503: "A state backend (Redis) is unavailable; nothing was changed.",
+    503: "Redis (REDIS_URL) does not answer, or the state directory is read-only or failing "
+    "(the detail names which); nothing was changed.",
+    507: "The state directory is full (the detail names it); nothing was changed.",
 }
 
 

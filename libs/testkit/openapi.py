@@ -93,3 +93,23 @@ def unguarded_routes(router: APIRouter) -> list[str]:
                 if client.request(method, path).status_code != 403:
                     missed.append(f"{method} {route.path}")
     return missed
+
+
+def undocumented_failures(
+    app: FastAPI, codes=("503", "507"), reads=(), writes=()
+) -> dict[str, list[str]]:
+    """Every operation of ``app`` that changes state, read from its ``/openapi.json``, with the
+    ``codes`` its answers do not document (an empty list when it documents them all).
+
+    An operation changes state when it is a POST not listed in ``reads`` (``"POST /predict"``),
+    or is listed in ``writes`` (``"GET /next"``): a new POST route is checked unless it is
+    declared a read.
+    """
+    paths = TestClient(app).get("/openapi.json").json()["paths"]
+    found = {}
+    for path, operations in paths.items():
+        for method, operation in operations.items():
+            name = f"{method.upper()} {path}"
+            if (method == "post" and name not in reads) or name in writes:
+                found[name] = [c for c in codes if c not in operation.get("responses", {})]
+    return found

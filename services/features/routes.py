@@ -20,7 +20,7 @@ from services.features.schemas import (
 
 SeriesPath = Annotated[SeriesId, Path()]
 SeriesQuery = Annotated[SeriesId | None, Query()]
-LEARN_ERRORS = errors(409, 413, 422, 503)
+LEARN_ERRORS = errors(409, 413, 422, 503, 507)
 FeastQuery = Annotated[bool, Query(description="Also read the series back from Feast.")]
 
 
@@ -92,7 +92,7 @@ async def series(request: Request, lags: Lags, series_id: SeriesPath, feast: Fea
     return answer
 
 
-@admin.post("/reset", response_model=ResetOut, responses=errors(503))
+@admin.post("/reset", response_model=ResetOut, responses=errors(503, 507))
 async def reset(lags: Lags, series_id: SeriesQuery = None):
     """Forget one series (``?series_id=``), or every series."""
     await lags.reset(series_id)

@@ -109,7 +109,7 @@ async def _take(request: Request, stream: str, n: int, consumer: str, ack: list[
     response_model=NextOut,
     responses={
         204: {"description": "Nothing to hand out now (empty body)."},
-        **errors(422, 503, _404=UNKNOWN),
+        **errors(422, 503, 507, _404=UNKNOWN),
     },
     openapi_extra={"parameters": [*query_parameters(NextQuery), KEY_DOC]},
 )
@@ -127,7 +127,7 @@ async def next_observation(request: Request):
     "/next_batch",
     response_model=BatchOut,
     openapi_extra={**json_body(BatchIn), "parameters": [KEY_DOC]},
-    responses=errors(413, 422, 503, _404=UNKNOWN),
+    responses=errors(413, 422, 503, 507, _404=UNKNOWN),
 )
 async def next_batch(request: Request) -> JSON:
     """Acknowledge ``ack``, then lease up to ``n`` observations (expired leases first)."""
@@ -137,7 +137,7 @@ async def next_batch(request: Request) -> JSON:
     return JSON({"observations": observations, "remaining": taken.remaining})
 
 
-@router.post("/ack", response_model=AckOut, responses=errors(413, 422, 503, _404=UNKNOWN))
+@router.post("/ack", response_model=AckOut, responses=errors(413, 422, 503, 507, _404=UNKNOWN))
 async def ack(request: Request, streams: Streams, body: AckIn):
     """Acknowledge observations (learned for good): they are never handed out again."""
     acked = await streams.ack(body.stream, body.observation_ids)
@@ -145,7 +145,7 @@ async def ack(request: Request, streams: Streams, body: AckIn):
     return {"stream": body.stream, "acked": acked}
 
 
-@router.post("/release", response_model=ReleaseOut, responses=errors(422, 503, _404=UNKNOWN))
+@router.post("/release", response_model=ReleaseOut, responses=errors(422, 503, 507, _404=UNKNOWN))
 async def release(streams: Streams, body: ReleaseIn):
     """End a consumer's leases now: what it had not acknowledged is handed out again first."""
     released = await streams.release(body.stream, body.consumer)
@@ -157,7 +157,7 @@ async def release(streams: Streams, body: ReleaseIn):
     response_model=AppendOut,
     status_code=201,
     responses=errors(
-        400, 413, 422, 503, _409="The stream replays the data set and cannot be appended to."
+        400, 413, 422, 503, 507, _409="The stream replays the data set and cannot be appended to."
     ),
 )
 async def append_observations(streams: Streams, stream: StreamPath, body: AppendIn):
@@ -167,7 +167,7 @@ async def append_observations(streams: Streams, stream: StreamPath, body: Append
     return {"stream": stream, "observation_ids": ids, "total": ids[-1]}
 
 
-@admin.post("/reset", response_model=ResetOut, responses=errors(422, 503, _404=UNKNOWN))
+@admin.post("/reset", response_model=ResetOut, responses=errors(422, 503, 507, _404=UNKNOWN))
 async def reset(streams: Streams, stream: StreamQuery = DEFAULT_STREAM):
     """Rewind a stream to its first observation, forgetting its leases and acknowledgements."""
     status = await streams.reset(stream)

@@ -2,8 +2,15 @@
 router-level dependency runs on every route (hot routes included)."""
 
 from libs.testkit import ServiceProcess
-from libs.testkit.openapi import check_answers_conform, hostile_json_statuses, unguarded_routes
+from libs.testkit.openapi import (
+    check_answers_conform,
+    hostile_json_statuses,
+    undocumented_failures,
+    unguarded_routes,
+)
+from services.ingestion.app import create_app
 from services.ingestion.routes import router
+from services.ingestion.settings import IngestionSettings
 
 EXAMPLES = 15
 
@@ -20,3 +27,10 @@ def test_generated_requests_get_no_5xx_and_documented_answers(tmp_path):
 
 def test_a_router_level_dependency_runs_on_every_route():
     assert unguarded_routes(router) == []
+
+
+def test_every_state_changing_route_documents_503_and_507(tmp_path):
+    app = create_app(IngestionSettings(state_dir=tmp_path / "state"))
+    missing = undocumented_failures(app, writes=["GET /next"])
+    assert {"GET /next", "POST /next_batch", "POST /ack", "POST /reset"} <= set(missing)
+    assert {operation: codes for operation, codes in missing.items() if codes} == {}

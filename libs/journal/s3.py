@@ -9,6 +9,27 @@ from botocore.exceptions import ClientError
 _MISSING = {"NoSuchKey", "404", "NotFound"}
 
 
+def s3_client(
+    endpoint_url: str | None,
+    connect_timeout: float = 5,
+    read_timeout: float = 30,
+    attempts: int = 3,
+):
+    """A boto3 S3 client with path-style addressing (what S3-compatible servers expect), the
+    region from ``AWS_DEFAULT_REGION`` or ``us-east-1``, and ``attempts`` tries per call."""
+    return boto3.client(
+        "s3",
+        endpoint_url=endpoint_url,
+        region_name=os.environ.get("AWS_DEFAULT_REGION", "us-east-1"),
+        config=Config(
+            retries={"max_attempts": attempts, "mode": "standard"},
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
+            s3={"addressing_style": "path"},
+        ),
+    )
+
+
 class S3Snapshots:
     """A :class:`~libs.journal.SnapshotStore` keeping ``<prefix>/<name>.snapshot`` in ``bucket``.
 
@@ -26,7 +47,7 @@ class S3Snapshots:
     endpoint_url
         The server, e.g. ``http://minio:9000``; ``None`` for AWS itself.
     client
-        A ready boto3 S3 client, instead of one built from the above.
+        A ready boto3 S3 client, instead of :func:`s3_client` for ``endpoint_url``.
     """
 
     def __init__(
@@ -39,17 +60,7 @@ class S3Snapshots:
         self.bucket = bucket
         self.prefix = prefix.strip("/")
         self.endpoint_url = endpoint_url
-        self.client = client or boto3.client(
-            "s3",
-            endpoint_url=endpoint_url,
-            region_name=os.environ.get("AWS_DEFAULT_REGION", "us-east-1"),
-            config=Config(
-                retries={"max_attempts": 3, "mode": "standard"},
-                connect_timeout=5,
-                read_timeout=30,
-                s3={"addressing_style": "path"},
-            ),
-        )
+        self.client = client or s3_client(endpoint_url)
 
     def key(self, name: str) -> str:
         return f"{self.prefix}/{name}.snapshot" if self.prefix else f"{name}.snapshot"

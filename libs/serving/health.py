@@ -9,6 +9,7 @@ state directory takes a write. Each service lists its readiness checks; each che
 import asyncio
 import contextlib
 import errno
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -80,6 +81,50 @@ def redis_reachable(client: Callable[[FastAPI], object]) -> Check:
         return None
 
     return check
+
+
+def reachable(what: str, probe: Callable[[], object], timeout: float, keep: float) -> Check:
+    """Ready while the blocking call ``probe()`` returns within ``timeout`` seconds; else the
+    reason names ``what`` and the error.
+
+    ``probe`` runs in a thread, off the event loop. Its outcome is kept for ``keep`` seconds
+    and concurrent readiness probes wait for the one call in flight, so a storm of probes costs
+    one call per ``keep`` seconds.
+
+    Examples
+    --------
+    >>> def refused(): raise ConnectionRefusedError("connection refused")
+    >>> asyncio.run(reachable("bucket 'b'", refused, timeout=5, keep=0)(None))
+    "bucket 'b' unreachable: ConnectionRefusedError: connection refused"
+    >>> asyncio.run(reachable("bucket 'b'", lambda: None, timeout=5, keep=0)(None)) is None
+    True
+    """
+
+    async def call(app: FastAPI) -> str | None:
+        try:
+            await asyncio.wait_for(asyncio.to_thread(probe), timeout)
+        except TimeoutError:
+            return f"{what} unreachable: no answer within {timeout:g} s"
+        except Exception as exc:  # any failure means not ready; the reason says which
+            return " ".join(f"{what} unreachable: {type(exc).__name__}: {exc}".split())
+        return None
+
+    return kept(call, keep)
+
+
+def kept(check: Check, seconds: float) -> Check:
+    """``check`` whose outcome is reused for ``seconds`` after it was found; callers that come
+    while it runs wait for that run rather than start another."""
+    lock = asyncio.Lock()
+    last: list = []  # [(when found, reason)] once a run finished
+
+    async def check_kept(app: FastAPI) -> str | None:
+        async with lock:
+            if not last or time.monotonic() - last[0][0] >= seconds:
+                last[:] = [(time.monotonic(), await check(app))]
+            return last[0][1]
+
+    return check_kept
 
 
 def writable(path: Path) -> Check:

@@ -8,7 +8,13 @@ from prometheus_client import CollectorRegistry
 from libs.journal import SnapshotMetrics
 from libs.metrics import ModelMetricsCollector
 from libs.serving import JSON, StartupError, build_app, open_state
-from libs.serving.health import add_health, answer_507_when_disk_fails, state_loaded, writable
+from libs.serving.health import (
+    add_health,
+    answer_507_when_disk_fails,
+    reachable,
+    state_loaded,
+    writable,
+)
 from libs.serving.limits import answer_422_beyond_max_series
 from libs.serving.responses import observation_conflict
 from services.model.durability import DurableLearner
@@ -42,6 +48,18 @@ def snapshot_store(settings: ModelSettings):
 
         return S3Snapshots(settings.s3_bucket, settings.s3_prefix, settings.s3_endpoint_url)
     return None
+
+
+def s3_reachable(settings: ModelSettings):
+    """The readiness check of the S3 bucket: a ``HeadBucket`` with short timeouts and no retry
+    (the check's own client), its answer reused for ``S3_CHECK_CACHE_SECONDS``."""
+    from libs.journal.s3 import S3Snapshots, s3_client
+
+    timeout = settings.s3_check_timeout_seconds
+    client = s3_client(settings.s3_endpoint_url, timeout, timeout, attempts=1)
+    store = S3Snapshots(settings.s3_bucket, client=client)
+    where = f"S3 bucket {settings.s3_bucket!r} at {settings.s3_endpoint_url}"
+    return reachable(where, store.check, timeout, settings.s3_check_cache_seconds)
 
 
 def open_durable(settings: ModelSettings) -> DurableLearner:
@@ -97,7 +115,10 @@ def create_app(
     ).register(registry)
     SnapshotMetrics(lambda: _state(app)).register(registry)
     app.add_exception_handler(SeasonConflict, observation_conflict)
-    add_health(app, state_loaded("durable"), warmed_up, writable(settings.state_dir))
+    checks = [state_loaded("durable"), warmed_up, writable(settings.state_dir)]
+    if settings.s3_bucket:
+        checks.append(s3_reachable(settings))
+    add_health(app, *checks)
     answer_422_beyond_max_series(app)
     app.add_exception_handler(TooMuchWork, _too_much_work)
     app.add_exception_handler(Overloaded, _overloaded)

@@ -60,6 +60,12 @@ class ModelSettings(StateSettings):
     s3_endpoint_url: str | None = None
     s3_bucket: str | None = None
     s3_prefix: str = "model"
+    s3_check_timeout_seconds: float = Field(
+        1.0, gt=0, le=60, description="/readyz: how long the bucket may take to answer"
+    )
+    s3_check_cache_seconds: float = Field(
+        5.0, ge=0, le=3600, description="/readyz: how long the bucket's last answer is reused"
+    )
 
     @field_validator("model_name")
     @classmethod

@@ -29,6 +29,7 @@ from libs.metrics.drift import DriftWatch
 from libs.metrics.scores import RegressionScore
 from services.model.learner import Learner
 from services.model.models import build_model
+from services.model.seasons import SeriesSeason
 from services.model.series import SeriesState
 
 log = logging.getLogger(__name__)
@@ -94,27 +95,54 @@ def _float_back(value):
     return float(value) if isinstance(value, str) else value
 
 
+_FRESH = {
+    RegressionScore: RegressionScore,
+    Scoreboard: lambda: Scoreboard(()),
+    DriftWatch: DriftWatch,
+    SeriesState: lambda: SeriesState((), SeriesSeason(1, None), 0),
+}
+_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _attributes(obj) -> dict:
+    """``vars(obj)`` for the objects a series updates on every observation, read one name at a
+    time: on CPython 3.11 ``vars`` (and ``__dict__``) moves an object's attributes into a dict
+    of its own for good, and every later attribute access on it costs about twice as much. The
+    names are those of a fresh instance; an object lacking one (restored from an older
+    snapshot) is read with ``vars``."""
+    cls = type(obj)
+    names = _NAMES.get(cls)
+    if names is None:
+        names = _NAMES[cls] = tuple(vars(_FRESH[cls]()))
+    try:
+        return {name: getattr(obj, name) for name in names}
+    except AttributeError:
+        return vars(obj)
+
+
 def _score(score: RegressionScore) -> dict:
-    return _json_floats(vars(score))
+    return _json_floats(_attributes(score))
 
 
 def _board(board: Scoreboard) -> dict:
-    fields = {k: v for k, v in vars(board).items() if k not in ("drift", "scores", "baselines")}
+    fields = _attributes(board)
     return {
-        **fields,
+        **{k: v for k, v in fields.items() if k not in ("drift", "scores", "baselines")},
         "history": _json_floats(board.history),
         "scores": {name: _score(s) for name, s in board.scores.items()},
         "baselines": {name: _score(s) for name, s in board.baselines.items()},
         "drift": {
-            name: {**vars(watch), "river_detector": _pickle(watch.river_detector)}
+            name: {**_attributes(watch), "river_detector": _pickle(watch.river_detector)}
             for name, watch in board.drift.items()
         },
     }
 
 
 def _new(cls, fields: dict):
+    """An instance with ``fields``, set one by one (see :func:`_attributes`)."""
     obj = cls.__new__(cls)
-    obj.__dict__.update(fields)
+    for name, value in fields.items():
+        setattr(obj, name, value)
     return obj
 
 
@@ -173,7 +201,7 @@ class SnapshotCodec:
     def _series(self, series_id: str, state: SeriesState) -> dict:
         fields = {
             k: v if isinstance(v, _PLAIN) else {"pickle": _pickle(v)}
-            for k, v in vars(state).items()
+            for k, v in _attributes(state).items()
             if k not in ("models", "board", "answers")
         }
         return {

@@ -33,10 +33,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--batch", type=int, default=500, help="batch size of the batch phases")
     parser.add_argument("--series", type=int, default=40, help="series of the shard workload")
     parser.add_argument("--shard-model", default="bagging_regressor")
-    parser.add_argument("--quick", action="store_true", help="a bounded run: --n 500 --rounds 3")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a bounded run: --n 2000 --rounds 3 (at least four batches, so the batch phase "
+        "overlaps its stages as a longer run does)",
+    )
     args = parser.parse_args(argv)
     if args.quick:
-        args.n, args.rounds = 500, 3
+        args.n, args.rounds = 2000, 3
     if args.n < 100 or min(args.rounds, args.batch, args.series) < 1:
         parser.error("--n must be at least 100; --rounds, --batch and --series at least 1")
     return args

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 
 from services.model import champion as champions
 from services.model.adapters import LAST
-from services.model.answers import forecasted, predicted, trained
 from services.model.champion import SERVED
 from services.model.remembered import (
     adopt_legacy_answers,
@@ -23,6 +22,7 @@ from services.model.remembered import (
     first_answer,
     verify,
 )
+from services.model.schemas import forecasted, predicted, trained
 from services.model.seasons import SeriesSeason
 from services.model.series import SeriesState, fallback
 
@@ -187,7 +187,7 @@ class Learner:
         self.count += 1
         if oid is not None:
             self._remember(state, oid, record, answer)
-        return trained(state, series_id, oid, failed) if answer is None else answer
+        return trained(state.learned, series_id, oid, failed) if answer is None else answer
 
     def _new_series(self, series_id: str, season: int | None) -> SeriesState:
         state = SeriesState(
@@ -232,7 +232,8 @@ class Learner:
     def _duplicate(self, state: SeriesState, series_id: str, oid: int, predict: bool) -> dict:
         first = first_answer(state.answers[oid]) if predict else None
         if first is None:
-            return {**trained(state, series_id, oid, []), "learned": False, "duplicate": True}
+            again = trained(state.learned, series_id, oid, [])
+            return {**again, "learned": False, "duplicate": True}
         first["duplicate"] = True
         return first
 

@@ -104,6 +104,37 @@ class PredictLearnResponse(PredictResponse):
     duplicate: bool = Field(description="already applied: the first answer, nothing learned")
 
 
+def predicted(
+    series_id: str,
+    champion: str,
+    predictions: dict,
+    cold: bool,
+    failed=(),
+    served=None,
+    rejected=(),
+) -> dict:
+    """A :class:`PredictResponse` as a dict (``/predict``; ``/predict_learn`` adds
+    ``observation_id`` and ``duplicate``); ``served`` when the champion is the baseline rather
+    than a model.
+
+    Examples
+    --------
+    >>> answer = predicted("s", "ridge", {"ridge": 2.5}, cold=False)
+    >>> PredictLearnResponse.model_validate(
+    ...     {**answer, "observation_id": 7, "duplicate": False}).prediction
+    2.5
+    """
+    return {
+        "prediction": predictions[champion] if served is None else served,
+        "model": champion,
+        "predictions": predictions,
+        "cold": cold,
+        "failed": list(failed),
+        "rejected": list(rejected),
+        "series_id": series_id,
+    }
+
+
 class ForecastStep(BaseModel):
     step: int
     value: float
@@ -125,6 +156,25 @@ class TrainResponse(BaseModel):
     failed: list[str] = Field(description="models that raised while learning; empty normally")
 
 
+def trained(count: int, series_id: str, oid: int | None, failed: list) -> dict:
+    """A :class:`TrainResponse` as a dict, but for the seed's ``message``, which the route adds.
+
+    Examples
+    --------
+    >>> answer = trained(3, "s", 9, [])
+    >>> TrainResponse.model_validate({**answer, "message": "model trained successfully"}).count
+    3
+    """
+    return {
+        "learned": True,
+        "count": count,
+        "series_id": series_id,
+        "observation_id": oid,
+        "duplicate": False,
+        "failed": failed,
+    }
+
+
 class PredictManyResponse(BaseModel):
     predictions: list[float] = Field(description="the champion's forecasts, step 1 first")
     model: str
@@ -133,6 +183,34 @@ class PredictManyResponse(BaseModel):
     failed: list[str]
     rejected: list[str]
     series_id: str
+
+
+def forecasted(
+    series_id: str,
+    champion: str,
+    by_model: dict,
+    cold: bool,
+    failed: list,
+    served=None,
+    rejected=(),
+) -> dict:
+    """A :class:`PredictManyResponse` as a dict; ``served`` when the champion is the baseline.
+
+    Examples
+    --------
+    >>> answer = forecasted("s", "baseline_naive", {"ridge": [1.0, 2.0]}, True, [], [5.0, 5.0])
+    >>> PredictManyResponse.model_validate(answer).predictions
+    [5.0, 5.0]
+    """
+    return {
+        "predictions": by_model[champion] if served is None else served,
+        "model": champion,
+        "by_model": by_model,
+        "cold": cold,
+        "failed": failed,
+        "rejected": list(rejected),
+        "series_id": series_id,
+    }
 
 
 class BatchResponse(BaseModel):

@@ -2,6 +2,7 @@
 router-level dependencies on every route."""
 
 import re
+from pathlib import Path
 
 import httpx
 import schemathesis
@@ -15,6 +16,8 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+
+from libs.testkit.servers import ServiceProcess
 
 CHECKS = [
     not_a_server_error,
@@ -32,6 +35,22 @@ def check_answers_conform(base_url: str, max_examples: int = 20) -> None:
     schema = schemathesis.openapi.from_url(f"{base_url}/openapi.json")
     for result in schema.get_all_operations():
         _check_operation(result.ok(), max_examples)
+
+
+def served_contract_breaches(service: str, workdir, max_examples: int = 15) -> dict[str, int]:
+    """Start ``service`` on fresh state under ``workdir``, check its answers to generated
+    requests against its OpenAPI document (:func:`check_answers_conform`, which raises on a
+    breach), then send it :data:`HOSTILE_BODIES`; the hostile requests it did not answer with
+    a 4xx (empty when it answered them all so). Stops the service by PID."""
+    workdir = Path(workdir)
+    process = ServiceProcess(service, workdir, {"STATE_DIR": str(workdir / "state")}).start()
+    try:
+        check_answers_conform(process.url, max_examples)
+        hostile = hostile_json_statuses(process.url)
+    finally:
+        process.stop()
+    assert hostile, f"{service} documents no POST operation with a JSON body"
+    return {request: status for request, status in hostile.items() if not 400 <= status < 500}
 
 
 def _check_operation(operation, max_examples: int) -> None:

@@ -90,3 +90,16 @@ def estimator_checks(model: base.Estimator) -> Iterator[Callable]:
         checks.append(_on(common.check_bounded_memory_growth, _data(model, scale=10)))
     skips = model._unit_test_skips()
     return (check for check in checks if check.__name__ not in skips)
+
+
+def check_cases(estimators: dict[str, base.Estimator]) -> list:
+    """``pytest.param(estimator, check)`` for every check of every named estimator, with
+    ``name:check`` ids: what ``@pytest.mark.parametrize(("estimator", "check"), ...)`` takes,
+    as River's own test suite runs its checks."""
+    import pytest
+
+    return [
+        pytest.param(estimator, check, id=f"{name}:{check.__name__}")
+        for name, estimator in estimators.items()
+        for check in estimator_checks(estimator)
+    ]

@@ -16,7 +16,7 @@ from libs.forecasting import (
     best_forecaster,
     detect_season,
 )
-from libs.testkit.river_checks import estimator_checks
+from libs.testkit.river_checks import check_cases
 
 AIRLINE = [y for _, y in datasets.AirlinePassengers()]
 ESTIMATORS = [
@@ -34,11 +34,7 @@ ESTIMATORS = [
 
 @pytest.mark.parametrize(
     ("estimator", "check"),
-    [
-        pytest.param(estimator, check, id=f"{estimator.__class__.__name__}:{check.__name__}")
-        for estimator in ESTIMATORS
-        for check in estimator_checks(estimator)
-    ],
+    check_cases({f"{e.__class__.__name__}#{i}": e for i, e in enumerate(ESTIMATORS)}),
 )
 def test_river_estimator_checks(estimator, check):
     """River's own checks (``river.checks``), run the way River's test suite runs them."""

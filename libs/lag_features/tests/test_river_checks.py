@@ -3,18 +3,14 @@ import copy
 import pytest
 
 from libs.lag_features import LagFeatures
-from libs.testkit.river_checks import estimator_checks
+from libs.testkit.river_checks import check_cases
 
 ESTIMATORS = [LagFeatures(), LagFeatures(n_lags=2, diff=True, seasonal_lag=4, rolling_window=3)]
 
 
 @pytest.mark.parametrize(
     ("estimator", "check"),
-    [
-        pytest.param(estimator, check, id=f"{estimator!r}:{check.__name__}")
-        for estimator in ESTIMATORS
-        for check in estimator_checks(estimator)
-    ],
+    check_cases({repr(estimator): estimator for estimator in ESTIMATORS}),
 )
 def test_river_estimator_checks(estimator, check):
     """River's own checks (``river.checks``), run the way River's test suite runs them."""
